@@ -1,0 +1,164 @@
+"""The one place that knows numpy from CuPy (and from other array-API libraries).
+
+Every array operation in riemgd goes through the namespace returned by
+:func:`namespace`, chosen from the arrays the user passes (never from a global
+switch). The few operations that the array API standard does not provide
+(triangular and Cholesky solves, scalar extraction, conversion from numpy) live
+here, with one branch per library.
+
+Supported namespaces:
+
+* ``numpy`` arrays: numpy itself, with scipy for triangular solves;
+* ``cupy`` arrays: ``array_api_compat.cupy`` (CuPy under the standard's
+  names), with ``cupyx.scipy.linalg`` for triangular solves;
+* any other array exposing ``__array_namespace__`` (``array_api_strict``,
+  used by the test suite because, like CuPy, it refuses to mix with numpy):
+  the standard ``linalg`` extension only.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+Array = Any
+
+
+def _is_cupy(x: Any) -> bool:
+    return type(x).__module__.startswith("cupy")
+
+
+def namespace(*arrays: Any) -> ModuleType:
+    """Array namespace of ``arrays`` (numpy for numpy arrays and Python scalars).
+
+    Raises ``TypeError`` when the arrays come from different libraries, since
+    riemgd never converts silently between devices.
+    """
+    found: ModuleType | None = None
+    for x in arrays:
+        if x is None or isinstance(x, (int, float, complex, np.generic)):
+            continue
+        if isinstance(x, (tuple, list)):
+            xp = namespace(*x) if x else None
+        elif isinstance(x, np.ndarray):
+            xp = np
+        elif _is_cupy(x):
+            from array_api_compat import cupy as xp
+        elif hasattr(x, "__array_namespace__"):
+            xp = x.__array_namespace__()
+        else:
+            raise TypeError(f"expected an array, got {type(x).__name__}")
+        if xp is None:
+            continue
+        if found is not None and xp is not found:
+            raise TypeError(
+                f"arrays from different libraries were mixed: {found.__name__} "
+                f"and {xp.__name__}; convert them to one library first"
+            )
+        found = xp
+    return np if found is None else found
+
+
+def to_float(x: Any) -> float:
+    """A 0-d array (or scalar) as a Python float: the only device-to-host transfer
+    riemgd makes, for scalars that steer control flow (line search, stopping)."""
+    return float(x)
+
+
+def as_array_like(x: Any, like: Array) -> Array:
+    """``x`` (numpy array, list or scalar) as an array of ``like``'s library."""
+    xp = namespace(like)
+    if xp is np:
+        return np.asarray(x, dtype=like.dtype)
+    if _is_cupy(like):
+        return xp.asarray(x, dtype=like.dtype)
+    return xp.asarray(np.asarray(x), dtype=like.dtype)
+
+
+def to_numpy(x: Array) -> np.ndarray:
+    """A host (numpy) copy of ``x``, for printing and plotting only."""
+    if isinstance(x, np.ndarray):
+        return x
+    if _is_cupy(x):
+        return x.get()
+    return np.from_dlpack(x)
+
+
+def concat(xp: ModuleType, arrays: list[Array], axis: int = 0) -> Array:
+    """``concat`` under its standard name, or ``concatenate`` for older CuPy."""
+    fn = getattr(xp, "concat", None) or xp.concatenate
+    return fn(arrays, axis=axis)
+
+
+def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = False) -> Array:
+    """Solve ``L y = b`` (or ``Lᵀ y = b`` when ``trans``) for triangular ``L``."""
+    xp = namespace(L, b)
+    if xp is np:
+        import scipy.linalg
+
+        return scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans), check_finite=False)
+    if _is_cupy(L):
+        import cupyx.scipy.linalg
+
+        return cupyx.scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans))
+    A = xp.linalg.matrix_transpose(L) if trans else L
+    if b.ndim == 1:
+        return xp.linalg.solve(A, b[:, None])[:, 0]
+    return xp.linalg.solve(A, b)
+
+
+def cholesky_solve(L: Array, b: Array) -> Array:
+    """Solve ``G x = b`` given the lower Cholesky factor ``L`` of ``G = L Lᵀ``:
+    two triangular solves, ``L y = b`` then ``Lᵀ x = y``."""
+    return solve_triangular(L, solve_triangular(L, b, lower=True), lower=True, trans=True)
+
+
+def cholesky(G: Array) -> Array | None:
+    """Lower Cholesky factor of the symmetric matrix ``G``, or ``None`` if ``G``
+    is not numerically positive definite (the factorization broke down)."""
+    xp = namespace(G)
+    if xp is np:
+        import scipy.linalg
+
+        try:
+            return scipy.linalg.cholesky(G, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+    try:
+        L = xp.linalg.cholesky(G)
+    except Exception:  # numpy-like libraries raise their own LinAlgError
+        return None
+    # CuPy signals a failed factorization with NaN instead of raising.
+    if not to_float(xp.all(xp.isfinite(L))):
+        return None
+    return L
+
+
+def default_rng(seed: int | np.random.Generator | None = None) -> np.random.Generator:
+    """A numpy random generator (random points are drawn on the host)."""
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def is_finite(x: Any) -> bool:
+    """True when every entry of ``x`` (array, scalar, or tuple of arrays) is finite."""
+    if isinstance(x, (tuple, list)):
+        return all(is_finite(part) for part in x)
+    if isinstance(x, (int, float, np.generic)):
+        return bool(np.isfinite(x))
+    xp = namespace(x)
+    return bool(xp.all(xp.isfinite(x)))
+
+
+def is_real_floating(x: Array) -> bool:
+    """True when ``x`` has a real floating dtype (float32 or float64)."""
+    return str(x.dtype).rsplit(".", 1)[-1] in ("float32", "float64")
+
+
+def inner(a: Array, b: Array) -> Any:
+    """Frobenius inner product ``Σ a_ij b_ij`` (a 0-d array, or a numpy float)."""
+    if isinstance(a, np.ndarray):
+        return np.vdot(a, b)
+    xp = namespace(a, b)
+    return xp.sum(a * b)

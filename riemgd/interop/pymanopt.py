@@ -1,0 +1,98 @@
+"""pymanopt ⇄ riemgd.
+
+riemgd → pymanopt needs no adapter: riemgd manifolds have pymanopt's method
+names and ``point_layout``, so ``pymanopt.Problem(riemgd_manifold, cost)``
+works, and a riemgd :class:`~riemgd.Problem` has the attributes pymanopt's
+solvers read (``manifold``, ``cost``, ``riemannian_gradient``,
+``preconditioner``), so ``pymanopt.optimizers.SteepestDescent().run(problem)``
+works too.
+
+pymanopt → riemgd: riemgd optimizers accept a ``pymanopt.Problem`` (over a
+pymanopt or riemgd manifold); :func:`as_riemgd_problem` wraps it, supplying
+what pymanopt manifolds lack (``embed``, ``ambient_gradient``, point checks).
+pymanopt is an optional dependency: nothing here imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riemgd.manifolds.base import _check_same_structure
+from riemgd.manifolds.product import ProductVector
+from riemgd.problem import Problem
+
+
+def _as_vector(value: Any) -> Any:
+    """pymanopt product points are plain lists: give them arithmetic."""
+    return ProductVector(value) if isinstance(value, list) else value
+
+
+class PymanoptManifold:
+    """A pymanopt manifold seen through riemgd's extra methods.
+
+    Every pymanopt method is forwarded unchanged; ``embed(x)`` is the point
+    itself (pymanopt points are their own embedding), ``ambient_gradient``
+    embeds the Riemannian gradient, and ``check_point`` checks array shapes
+    against a random point (pymanopt manifolds carry no membership test).
+    """
+
+    def __init__(self, manifold: Any):
+        self.manifold = manifold
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.manifold, name)
+
+    def __str__(self) -> str:
+        return str(self.manifold)
+
+    def random_point(self, *, rng: Any = None) -> Any:
+        return _as_vector(self.manifold.random_point())
+
+    def random_tangent_vector(self, point: Any, *, rng: Any = None) -> Any:
+        return self.manifold.random_tangent_vector(point)
+
+    def embed(self, point: Any) -> Any:
+        return _as_vector(point)
+
+    def embedding(self, point: Any, tangent_vector: Any) -> Any:
+        return tangent_vector
+
+    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        return self.manifold.euclidean_to_riemannian_gradient(point, euclidean_gradient)
+
+    def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        return _as_vector(self.manifold.retraction(point, tangent_vector))
+
+    def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:
+        _check_same_structure(point, self.manifold.random_point(), name)
+
+    def check_tangent_vector(self, point: Any, tangent_vector: Any, *, name: str = "tangent_vector") -> None:
+        _check_same_structure(tangent_vector, self.manifold.zero_vector(point), name)
+
+
+class PymanoptProblem(Problem):
+    """A ``pymanopt.Problem`` as a riemgd :class:`~riemgd.Problem`: the cost and
+    Riemannian gradient are pymanopt's own (pymanopt's autodiff backends work)."""
+
+    def __init__(self, problem: Any):
+        manifold = problem.manifold
+        if not hasattr(manifold, "embed"):
+            manifold = PymanoptManifold(manifold)
+        super().__init__(manifold, problem.cost, riemannian_gradient=problem.riemannian_gradient)
+        self.pymanopt_problem = problem
+
+
+def as_riemgd_problem(problem: Any) -> Problem:
+    """``problem`` itself if it is a riemgd problem, else a :class:`PymanoptProblem`.
+
+    Raises:
+        TypeError: ``problem`` is neither a riemgd nor a pymanopt problem.
+    """
+    if isinstance(problem, Problem):
+        return problem
+    if all(hasattr(problem, attr) for attr in ("manifold", "cost", "riemannian_gradient")):
+        return PymanoptProblem(problem)
+    raise TypeError(f"problem must be a riemgd.Problem or a pymanopt.Problem, got {type(problem).__name__}")
+
+
+__all__ = ["PymanoptManifold", "PymanoptProblem", "as_riemgd_problem"]

@@ -1,0 +1,215 @@
+"""The :class:`Manifold` base class: the language every optimizer speaks.
+
+Method names and argument order are pymanopt's on purpose
+(``inner_product(point, a, b)``, ``projection(point, vector)``,
+``retraction(point, tangent_vector)``, ``transport(point_a, point_b,
+tangent_vector_a)``, ...), so riemgd manifolds run inside pymanopt solvers and
+pymanopt manifolds inside riemgd optimizers. riemgd adds:
+
+* :meth:`Manifold.embed` — the point as an element ``v`` of the ambient space
+  ``V`` (for a model manifold, the discretized function ``v_θ``), used by the
+  finite-difference momentum ``P_{T_k}(v_k − v_{k−1})``;
+* :meth:`Manifold.ambient_gradient` — the gradient as an element of ``V`` whose
+  tangent projection is the Riemannian gradient (needed by the "last gradient"
+  momentum ``P_{T_k}[β∇L(v_{k−1}) − α∇L(v_k)]``);
+* :meth:`Manifold.check_point` / :meth:`Manifold.check_tangent_vector` —
+  clear errors for bad input before an optimizer starts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from riemgd import backend
+
+Point = Any
+TangentVector = Any
+AmbientVector = Any
+
+
+class Manifold:
+    """A Riemannian manifold ``M ⊂ V`` with metric, tangent projection ``P_T``,
+    retraction ``R`` and vector transport.
+
+    Subclasses implement the required core (``inner_product``, ``projection``,
+    ``retraction``, ``random_point``, ``random_tangent_vector``,
+    ``zero_vector``, ``check_point``) and may override the defaults below,
+    which are right for a submanifold embedded in ``V`` with the induced metric:
+
+    * ``norm(x, u) = √⟨u, u⟩_x``;
+    * ``euclidean_to_riemannian_gradient(x, g) = P_{T_x} g``;
+    * ``transport(x, y, u) = P_{T_y} u`` (projection transport);
+    * ``embed(x) = x`` and ``embedding(x, u) = u``.
+
+    Optional methods (``exp``, ``log``, ``dist``) raise one uniform
+    :class:`NotImplementedError` naming the manifold and the method.
+
+    Args:
+        name: Human-readable description, used by ``str(manifold)``.
+        dimension: Intrinsic dimension of the manifold.
+        point_layout: Number of arrays making up a point (pymanopt's
+            convention; a tuple for product manifolds).
+    """
+
+    def __init__(self, name: str, dimension: int, point_layout: int | Sequence[int] = 1):
+        self._name = name
+        self._dimension = int(dimension)
+        self._point_layout = point_layout
+
+    def __str__(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<riemgd {self._name}>"
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def dim(self) -> int:
+        """Intrinsic dimension of the manifold."""
+        return self._dimension
+
+    @property
+    def point_layout(self) -> int | Sequence[int]:
+        """Number of arrays representing a point (pymanopt's ``point_layout``)."""
+        return self._point_layout
+
+    @property
+    def num_values(self) -> int:
+        """Total number of arrays in a point (pymanopt's ``num_values``)."""
+        layout = self._point_layout
+        return sum(layout) if isinstance(layout, (tuple, list)) else layout
+
+    @property
+    def typical_dist(self) -> float:
+        """A typical distance between points, used to scale initial step sizes."""
+        return math.sqrt(self._dimension)
+
+    # ------------------------------------------------------------ the metric
+    def inner_product(self, point: Point, tangent_vector_a: TangentVector, tangent_vector_b: TangentVector) -> Any:
+        """Riemannian inner product ``⟨a, b⟩_x`` of two tangent vectors at ``point``."""
+        raise self._not_implemented("inner_product")
+
+    def norm(self, point: Point, tangent_vector: TangentVector) -> Any:
+        """Riemannian norm ``‖u‖_x = √⟨u, u⟩_x``."""
+        xp = backend.namespace(tangent_vector)
+        return xp.sqrt(self.inner_product(point, tangent_vector, tangent_vector))
+
+    # ------------------------------------------------------- tangent spaces
+    def projection(self, point: Point, vector: AmbientVector) -> TangentVector:
+        """Orthogonal projection ``P_{T_x}`` of an ambient vector onto the tangent space."""
+        raise self._not_implemented("projection")
+
+    def to_tangent_space(self, point: Point, vector: AmbientVector) -> TangentVector:
+        """Alias of :meth:`projection` (pymanopt's name for the same map)."""
+        return self.projection(point, vector)
+
+    def zero_vector(self, point: Point) -> TangentVector:
+        """The zero tangent vector at ``point``."""
+        raise self._not_implemented("zero_vector")
+
+    def random_point(self, *, rng: np.random.Generator | int | None = None) -> Point:
+        """A random point (numpy arrays; convert with ``cupy.asarray`` for the GPU)."""
+        raise self._not_implemented("random_point")
+
+    def random_tangent_vector(self, point: Point, *, rng: np.random.Generator | int | None = None) -> TangentVector:
+        """A random unit-norm tangent vector at ``point``."""
+        raise self._not_implemented("random_tangent_vector")
+
+    # ------------------------------------------------------------- gradients
+    def euclidean_to_riemannian_gradient(self, point: Point, euclidean_gradient: Any) -> TangentVector:
+        """Riemannian gradient from the Euclidean gradient of the cost.
+
+        For an embedded submanifold with the induced metric this is the
+        tangent projection ``P_{T_x} ∇f(x)``; other metrics override it.
+        """
+        return self.projection(point, euclidean_gradient)
+
+    def ambient_gradient(self, point: Point, euclidean_gradient: Any) -> AmbientVector:
+        """The gradient as an element ``g`` of ``V`` with ``P_{T_x} g`` the
+        Riemannian gradient.
+
+        Where the Euclidean gradient already lives in ``V`` with ``V``'s
+        metric (sphere, Stiefel, Grassmann, Euclidean) it is returned as is;
+        the default embeds the Riemannian gradient,
+        ``embedding(x, euclidean_to_riemannian_gradient(x, g))``.
+        """
+        return self.embedding(point, self.euclidean_to_riemannian_gradient(point, euclidean_gradient))
+
+    # ------------------------------------------------- moving on the manifold
+    def retraction(self, point: Point, tangent_vector: TangentVector) -> Point:
+        """Retraction ``R_x(u)``: a point near ``x`` with ``d/dt R_x(t u)|₀ = u``."""
+        raise self._not_implemented("retraction")
+
+    def transport(self, point_a: Point, point_b: Point, tangent_vector_a: TangentVector) -> TangentVector:
+        """Vector transport of ``u ∈ T_a`` to ``T_b``; by default projection,
+        ``P_{T_b} u`` (the seed's ``P_{T_k} p_{k−1}``)."""
+        return self.projection(point_b, self.embedding(point_a, tangent_vector_a))
+
+    def exp(self, point: Point, tangent_vector: TangentVector) -> Point:
+        """Riemannian exponential map (optional)."""
+        raise self._not_implemented("exp")
+
+    def log(self, point_a: Point, point_b: Point) -> TangentVector:
+        """Riemannian logarithm, the inverse of :meth:`exp` (optional)."""
+        raise self._not_implemented("log")
+
+    def dist(self, point_a: Point, point_b: Point) -> Any:
+        """Geodesic distance (optional)."""
+        raise self._not_implemented("dist")
+
+    # ---------------------------------------------------- the ambient space V
+    def embed(self, point: Point) -> AmbientVector:
+        """The point as an element ``v`` of the ambient space ``V``."""
+        return point
+
+    def embedding(self, point: Point, tangent_vector: TangentVector) -> AmbientVector:
+        """A tangent vector as an element of ``V`` (pymanopt's ``embedding``)."""
+        return tangent_vector
+
+    # --------------------------------------------------------------- checks
+    def check_point(self, point: Point, *, name: str = "point", atol: float = 1e-8) -> None:
+        """Raise ``ValueError`` naming ``name`` if ``point`` is not on the manifold
+        (up to ``atol``), or ``TypeError`` if it is not an array of the right kind."""
+        raise self._not_implemented("check_point")
+
+    def check_tangent_vector(
+        self, point: Point, tangent_vector: TangentVector, *, name: str = "tangent_vector"
+    ) -> None:
+        """Raise ``ValueError`` naming ``name`` if ``tangent_vector`` does not have
+        the shape of a tangent vector at ``point``."""
+        expected = self.zero_vector(point)
+        _check_same_structure(tangent_vector, expected, name)
+
+    # -------------------------------------------------------------- helpers
+    def _not_implemented(self, method: str) -> NotImplementedError:
+        return NotImplementedError(f"the manifold {type(self).__name__} does not implement '{method}'")
+
+
+def _check_same_structure(value: Any, expected: Any, name: str) -> None:
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(value, (tuple, list)) or len(value) != len(expected):
+            raise ValueError(f"{name} must be a sequence of {len(expected)} arrays, got {type(value).__name__}")
+        for i, (v, e) in enumerate(zip(value, expected, strict=False)):
+            _check_same_structure(v, e, f"{name}[{i}]")
+        return
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        raise TypeError(f"{name} must be an array of shape {tuple(expected.shape)}, got {type(value).__name__}")
+    if tuple(shape) != tuple(expected.shape):
+        raise ValueError(f"{name} must have shape {tuple(expected.shape)}, got {tuple(shape)}")
+
+
+def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
+    """Raise a clear error unless ``value`` is a real floating array of ``shape``."""
+    if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+        raise TypeError(f"{name} must be an array of shape {shape}, got {type(value).__name__}")
+    if tuple(value.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
+    if not backend.is_real_floating(value):
+        raise TypeError(f"{name} must have a real floating dtype, got {value.dtype}")
+    if not backend.is_finite(value):
+        raise ValueError(f"{name} contains NaN or Inf")

@@ -1,0 +1,133 @@
+"""Cartesian products of manifolds, ``M₁ × M₂ × …``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from riemgd import backend
+from riemgd.manifolds.base import Manifold
+
+
+class ProductVector(tuple):
+    """A point or tangent vector of a :class:`Product`: a tuple that supports
+    the linear-space arithmetic optimizers use (``a + b``, ``a − b``, ``s·a``,
+    ``a/s``, ``−a``), component by component."""
+
+    # Let numpy scalars defer to ProductVector.__rmul__ instead of broadcasting.
+    __array_ufunc__ = None
+
+    def _map(self, fun: Callable[..., Any], *others: Any) -> ProductVector:
+        return ProductVector(fun(*parts) for parts in zip(self, *others, strict=False))
+
+    def __add__(self, other: Any) -> ProductVector:
+        return self._map(lambda a, b: a + b, other)
+
+    def __sub__(self, other: Any) -> ProductVector:
+        return self._map(lambda a, b: a - b, other)
+
+    def __mul__(self, scalar: Any) -> ProductVector:
+        return self._map(lambda a: a * scalar)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, scalar: Any) -> ProductVector:
+        return self._map(lambda a: a / scalar)
+
+    def __neg__(self) -> ProductVector:
+        return self._map(lambda a: -a)
+
+    def __pos__(self) -> ProductVector:
+        return self
+
+
+class Product(Manifold):
+    """Product manifold with the sum metric ``⟨u, v⟩ = Σᵢ ⟨uᵢ, vᵢ⟩_{Mᵢ}``;
+    every operation acts component by component.
+
+    Points and tangent vectors are :class:`ProductVector` tuples (any tuple or
+    list is accepted as input).
+
+    Args:
+        manifolds: The factors ``M₁, M₂, …`` (at least one).
+    """
+
+    def __init__(self, manifolds: Sequence[Manifold]):
+        manifolds = tuple(manifolds)
+        if not manifolds:
+            raise ValueError("manifolds must contain at least one manifold")
+        for i, m in enumerate(manifolds):
+            if isinstance(m, Product):
+                raise ValueError(f"manifolds[{i}] is itself a Product; flatten nested products")
+        self.manifolds = manifolds
+        name = "Product manifold: " + " x ".join(str(m) for m in manifolds)
+        layout = tuple(m.point_layout for m in manifolds)
+        super().__init__(name, sum(m.dim for m in manifolds), point_layout=layout)
+
+    @property
+    def typical_dist(self) -> float:
+        return math.sqrt(sum(m.typical_dist**2 for m in self.manifolds))
+
+    def _each(self, method: str, *args: Any, **kwargs: Any) -> ProductVector:
+        return ProductVector(getattr(m, method)(*(a[i] for a in args), **kwargs) for i, m in enumerate(self.manifolds))
+
+    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
+        return sum(self._each("inner_product", point, tangent_vector_a, tangent_vector_b))
+
+    def norm(self, point: Any, tangent_vector: Any) -> Any:
+        xp = backend.namespace(*tangent_vector)
+        return xp.sqrt(self.inner_product(point, tangent_vector, tangent_vector))
+
+    def projection(self, point: Any, vector: Any) -> ProductVector:
+        return self._each("projection", point, vector)
+
+    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> ProductVector:
+        return self._each("euclidean_to_riemannian_gradient", point, euclidean_gradient)
+
+    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> ProductVector:
+        return self._each("ambient_gradient", point, euclidean_gradient)
+
+    def retraction(self, point: Any, tangent_vector: Any) -> ProductVector:
+        return self._each("retraction", point, tangent_vector)
+
+    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> ProductVector:
+        return self._each("transport", point_a, point_b, tangent_vector_a)
+
+    def exp(self, point: Any, tangent_vector: Any) -> ProductVector:
+        return self._each("exp", point, tangent_vector)
+
+    def log(self, point_a: Any, point_b: Any) -> ProductVector:
+        return self._each("log", point_a, point_b)
+
+    def dist(self, point_a: Any, point_b: Any) -> Any:
+        xp = backend.namespace(*point_a)
+        return xp.sqrt(sum(d**2 for d in self._each("dist", point_a, point_b)))
+
+    def embed(self, point: Any) -> ProductVector:
+        return self._each("embed", point)
+
+    def embedding(self, point: Any, tangent_vector: Any) -> ProductVector:
+        return self._each("embedding", point, tangent_vector)
+
+    def zero_vector(self, point: Any) -> ProductVector:
+        return self._each("zero_vector", point)
+
+    def random_point(self, *, rng: np.random.Generator | int | None = None) -> ProductVector:
+        generator = backend.default_rng(rng)
+        return ProductVector(m.random_point(rng=generator) for m in self.manifolds)
+
+    def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> ProductVector:
+        generator = backend.default_rng(rng)
+        u = ProductVector(
+            m.random_tangent_vector(x, rng=generator) for m, x in zip(self.manifolds, point, strict=False)
+        )
+        return u / self.norm(point, u)
+
+    def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:
+        if not isinstance(point, (tuple, list)) or len(point) != len(self.manifolds):
+            raise ValueError(f"{name} must be a sequence of {len(self.manifolds)} points, got {type(point).__name__}")
+        for i, (m, x) in enumerate(zip(self.manifolds, point, strict=False)):
+            m.check_point(x, name=f"{name}[{i}]", atol=atol)

@@ -1,0 +1,170 @@
+"""``Problem``: a cost on a manifold, with its gradients.
+
+A :class:`Problem` takes plain Python callables. When neither gradient is
+given, autograd differentiates the cost (numpy code only; on CuPy give the
+gradient yourself). On a model manifold, ``cost`` may instead be a functional
+loss from :mod:`riemgd.losses`: ``Problem(manifold, loss)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from riemgd import backend
+from riemgd.manifolds.base import Manifold
+from riemgd.manifolds.product import ProductVector
+
+Point = Any
+
+
+class Problem:
+    """Minimize ``cost`` over ``manifold``.
+
+    Args:
+        manifold: The search space (a riemgd :class:`~riemgd.manifolds.Manifold`,
+            or a pymanopt manifold).
+        cost: ``cost(point) -> float``. A point of a product manifold is a
+            tuple of arrays. Or a functional loss from :mod:`riemgd.losses`
+            (anything with ``bind(manifold)``), whose V-gradient ``∇L(v_θ)``
+            is projected: ``grad = P_T ∇L(v_θ)``.
+        euclidean_gradient: ``euclidean_gradient(point)``, the gradient of the
+            cost as a function on the embedding space. Converted by
+            ``manifold.euclidean_to_riemannian_gradient``.
+        riemannian_gradient: ``riemannian_gradient(point)``, the Riemannian
+            gradient directly. Give at most one of the two gradients; with
+            neither, autograd computes the Euclidean gradient.
+        preconditioner: Optional ``preconditioner(point, tangent_vector)``
+            (pymanopt's hook, used by pymanopt's conjugate gradient); identity
+            by default.
+
+    Raises:
+        TypeError: ``manifold`` lacks the manifold methods, or ``cost`` or a
+            gradient is not callable.
+        ValueError: both gradients were given.
+    """
+
+    def __init__(
+        self,
+        manifold: Manifold,
+        cost: Callable[[Point], Any],
+        *,
+        euclidean_gradient: Callable[[Point], Any] | None = None,
+        riemannian_gradient: Callable[[Point], Any] | None = None,
+        preconditioner: Callable[[Point, Any], Any] | None = None,
+    ):
+        for method in ("inner_product", "projection", "retraction", "norm"):
+            if not callable(getattr(manifold, method, None)):
+                raise TypeError(f"manifold must provide the manifold method '{method}', got {type(manifold).__name__}")
+        for name, fun in (
+            ("cost", cost),
+            ("euclidean_gradient", euclidean_gradient),
+            ("riemannian_gradient", riemannian_gradient),
+            ("preconditioner", preconditioner),
+        ):
+            if fun is not None and not callable(fun):
+                raise TypeError(f"{name} must be callable, got {type(fun).__name__}")
+        if euclidean_gradient is not None and riemannian_gradient is not None:
+            raise ValueError("give either euclidean_gradient or riemannian_gradient, not both")
+        self.manifold = manifold
+        self._preconditioner = preconditioner
+        self._ambient_gradient: Callable[[Point], Any] | None = None
+        if hasattr(cost, "bind"):
+            # A functional loss L(v) from riemgd.losses: its V-gradient ∇L(v_θ)
+            # gives the seed's natural gradient P_T ∇L(v_θ).
+            if euclidean_gradient is not None or riemannian_gradient is not None:
+                raise ValueError("a functional loss brings its own gradient; do not pass a gradient with it")
+            bound = cost.bind(manifold)
+            self.loss = cost
+            cost, euclidean_gradient = bound.cost, bound.euclidean_gradient
+            self._ambient_gradient = bound.ambient_gradient
+        elif euclidean_gradient is None and riemannian_gradient is None:
+            euclidean_gradient = _autograd_gradient(cost)
+        self._cost = cost
+        self._euclidean_gradient = euclidean_gradient
+        self._riemannian_gradient = riemannian_gradient
+
+    # ------------------------------------------------------------ evaluations
+    def cost(self, point: Point) -> Any:
+        """The cost ``f(x)``."""
+        return self._cost(point)
+
+    def euclidean_gradient(self, point: Point) -> Any:
+        """Euclidean gradient ``∇f(x)`` (only when the problem has one)."""
+        if self._euclidean_gradient is None:
+            raise NotImplementedError("this problem was given a riemannian_gradient only")
+        return _as_product(self._euclidean_gradient(point))
+
+    def riemannian_gradient(self, point: Point) -> Any:
+        """Riemannian gradient ``grad f(x)``: the tangent vector with
+        ``⟨grad f(x), u⟩_x = Df(x)[u]``."""
+        if self._riemannian_gradient is not None:
+            return _as_product(self._riemannian_gradient(point))
+        if self._ambient_gradient is not None:
+            return self.manifold.projection(point, self._ambient_gradient(point))
+        return self.manifold.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+
+    def ambient_gradient(self, point: Point) -> Any:
+        """The gradient as an element ``g`` of the ambient space ``V`` with
+        ``P_{T_x} g = grad f(x)`` (``∇L(v)`` in the seed's notation)."""
+        if self._ambient_gradient is not None:
+            return self._ambient_gradient(point)
+        if self._euclidean_gradient is not None:
+            return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
+        return self.manifold.embedding(point, self.riemannian_gradient(point))
+
+    def preconditioner(self, point: Point, tangent_vector: Any) -> Any:
+        """pymanopt's preconditioner hook (identity unless one was given)."""
+        if self._preconditioner is None:
+            return tangent_vector
+        return self._preconditioner(point, tangent_vector)
+
+    # ------------------------------------------------------------ validation
+    def check(self, point: Point) -> None:
+        """Evaluate cost and gradient once at ``point`` and raise a clear error
+        if the cost is not a real scalar or the gradient has the wrong shape."""
+        value = self.cost(point)
+        shape = getattr(value, "shape", ())
+        if isinstance(value, (tuple, list)) or tuple(shape) != ():
+            raise ValueError(
+                f"cost must return a scalar, got a value of shape {tuple(getattr(value, 'shape', (len(value),)))}"
+            )
+        try:
+            value = float(value)
+        except TypeError as error:
+            raise TypeError(f"cost must return a real scalar, got {type(value).__name__}") from error
+        if not math.isfinite(value):
+            raise ValueError(f"cost at the initial point must be finite, got {value}")
+        gradient = self.riemannian_gradient(point)
+        check_tangent = getattr(self.manifold, "check_tangent_vector", None)
+        if check_tangent is not None:
+            check_tangent(point, gradient, name="gradient")
+        if not backend.is_finite(gradient):
+            raise ValueError("gradient at the initial point contains NaN or Inf")
+
+
+def _as_product(value: Any) -> Any:
+    """Gradients of product-manifold costs come back as tuples: give them arithmetic."""
+    if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
+        return ProductVector(value)
+    return value
+
+
+def _autograd_gradient(cost: Callable[[Point], Any]) -> Callable[[Point], Any]:
+    """Euclidean gradient of ``cost`` by autograd (numpy arrays only)."""
+    import autograd
+
+    gradient = autograd.grad(cost)
+
+    def euclidean_gradient(point: Point) -> Any:
+        if backend.namespace(point) is not backend.np:
+            raise TypeError(
+                "autograd differentiates numpy code only; for arrays of "
+                f"{backend.namespace(point).__name__}, pass euclidean_gradient= or riemannian_gradient="
+            )
+        if isinstance(point, ProductVector):
+            point = tuple(point)
+        return gradient(point)
+
+    return euclidean_gradient

@@ -1,0 +1,62 @@
+"""Shared fixtures: the manifold catalogue every property test runs over."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import riemgd
+from riemgd.manifolds import ProductVector
+
+
+def tangent_residual(manifold, point, vector) -> float:
+    """How far ``vector`` is from the tangent space at ``point``, from each
+    manifold's defining equation (independent of its ``projection``)."""
+    if isinstance(manifold, riemgd.Product):
+        return max(tangent_residual(m, x, v) for m, x, v in zip(manifold.manifolds, point, vector))
+    if isinstance(manifold, riemgd.Sphere):
+        return abs(float(np.vdot(point, vector)))  # ⟨x, v⟩ = 0
+    if isinstance(manifold, riemgd.Stiefel):
+        return float(np.abs(point.T @ vector + vector.T @ point).max())  # XᵀV + VᵀX = 0
+    if isinstance(manifold, riemgd.Grassmann):
+        return float(np.abs(point.T @ vector).max())  # XᵀV = 0 (horizontal space)
+    if isinstance(manifold, riemgd.SymmetricPositiveDefinite):
+        return float(np.abs(vector - vector.T).max())  # V = Vᵀ
+    if isinstance(manifold, riemgd.Euclidean):
+        return 0.0
+    if hasattr(manifold, "model"):  # a model manifold: every coordinate vector is tangent
+        return 0.0
+    raise AssertionError(f"no tangent-space equation for {manifold}")
+
+
+def random_ambient(manifold, point, rng):
+    """A random element of the ambient space ``V`` at ``point``."""
+    embedded = manifold.embed(point)
+    if isinstance(embedded, tuple):
+        return ProductVector(rng.standard_normal(part.shape) for part in embedded)
+    return rng.standard_normal(embedded.shape)
+
+
+def is_on_manifold(manifold, point) -> bool:
+    try:
+        manifold.check_point(point, atol=1e-10)
+    except ValueError:
+        return False
+    return True
+
+
+MANIFOLDS = {
+    "euclidean": lambda: riemgd.Euclidean(3, 2),
+    "sphere": lambda: riemgd.Sphere(6),
+    "sphere-matrix": lambda: riemgd.Sphere(3, 2),
+    "stiefel-qr": lambda: riemgd.Stiefel(6, 3),
+    "stiefel-polar": lambda: riemgd.Stiefel(6, 3, retraction="polar"),
+    "grassmann": lambda: riemgd.Grassmann(6, 2),
+    "spd": lambda: riemgd.SymmetricPositiveDefinite(4),
+    "product": lambda: riemgd.Product([riemgd.Sphere(3), riemgd.SymmetricPositiveDefinite(2), riemgd.Euclidean(2)]),
+}
+
+
+@pytest.fixture(params=sorted(MANIFOLDS))
+def manifold(request):
+    return MANIFOLDS[request.param]()

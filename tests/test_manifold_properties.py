@@ -1,0 +1,158 @@
+"""One property battery over every manifold and several seeds.
+
+A new manifold gets the whole battery by being listed once in
+``conftest.MANIFOLDS``.
+"""
+
+from __future__ import annotations
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from conftest import is_on_manifold, random_ambient, tangent_residual
+
+import riemgd
+
+SEEDS = [0, 1, 2]
+
+
+def frobenius(v) -> float:
+    if isinstance(v, tuple):
+        return float(np.sqrt(sum(frobenius(p) ** 2 for p in v)))
+    return float(np.linalg.norm(v))
+
+
+def quadratic_problem(manifold, rng):
+    """f(x) = ½⟨x, S x⟩ + ⟨b, x⟩ on the ambient space, summed over components."""
+    x0 = manifold.embed(manifold.random_point(rng=rng))
+    parts = x0 if isinstance(x0, tuple) else (x0,)
+    mats = []
+    for p in parts:
+        n = p.size
+        s = rng.standard_normal((n, n))
+        mats.append(((s + s.T) / 2, rng.standard_normal(n)))
+
+    def cost(x):
+        pieces = [x[i] for i in range(len(mats))] if isinstance(x0, tuple) else [x]
+        total = 0.0
+        for piece, (s, b) in zip(pieces, mats):
+            flat = anp.reshape(piece, (-1,))
+            total = total + 0.5 * flat @ s @ flat + b @ flat
+        return total
+
+    return riemgd.Problem(manifold, cost)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_point_lies_on_manifold(manifold, seed):
+    assert is_on_manifold(manifold, manifold.random_point(rng=seed))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_projection_is_idempotent_and_tangent(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    u = random_ambient(manifold, x, rng)
+    pu = manifold.projection(x, u)
+    assert tangent_residual(manifold, x, pu) < 1e-12 * max(1.0, frobenius(u))
+    assert frobenius(manifold.projection(x, manifold.embedding(x, pu)) - pu) < 1e-12 * max(1.0, frobenius(pu))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_tangent_vector_is_unit_and_tangent(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    u = manifold.random_tangent_vector(x, rng=rng)
+    assert tangent_residual(manifold, x, u) < 1e-12
+    assert float(manifold.norm(x, u)) == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_inner_product_is_symmetric_positive_definite_and_bilinear(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    u, v, w = (manifold.random_tangent_vector(x, rng=rng) for _ in range(3))
+    uv = float(manifold.inner_product(x, u, v))
+    assert uv == pytest.approx(float(manifold.inner_product(x, v, u)), rel=1e-12, abs=1e-14)
+    assert float(manifold.inner_product(x, u, u)) > 0
+    combined = float(manifold.inner_product(x, 2.0 * u - 0.5 * w, v))
+    expected = 2.0 * uv - 0.5 * float(manifold.inner_product(x, w, v))
+    assert combined == pytest.approx(expected, rel=1e-12, abs=1e-13)
+    assert float(manifold.norm(x, u)) ** 2 == pytest.approx(float(manifold.inner_product(x, u, u)), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_retraction_at_zero_is_identity_and_lands_on_manifold(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    assert frobenius(manifold.embed(manifold.retraction(x, manifold.zero_vector(x))) - manifold.embed(x)) < 1e-13
+    u = manifold.random_tangent_vector(x, rng=rng)
+    assert is_on_manifold(manifold, manifold.retraction(x, 0.7 * u))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_retraction_agrees_with_direction_to_first_order(manifold, seed):
+    result = riemgd.check_retraction(manifold, rng=seed)
+    assert result.passed, f"slope {result.slope}"
+    assert result.details["zero_step_error"] < 1e-13
+    # an independent finite-difference look at d/dt R_x(t u)|₀ = u
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    u = manifold.random_tangent_vector(x, rng=rng)
+    t = 1e-6
+    derivative = (manifold.embed(manifold.retraction(x, t * u)) - manifold.embed(manifold.retraction(x, -t * u))) / (2 * t)
+    assert frobenius(derivative - manifold.embedding(x, u)) < 1e-8
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_transport_lands_in_target_tangent_space(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    y = manifold.retraction(x, manifold.random_tangent_vector(x, rng=rng))
+    u = manifold.random_tangent_vector(x, rng=rng)
+    moved = manifold.transport(x, y, u)
+    assert tangent_residual(manifold, y, moved) < 1e-12
+    report = riemgd.check_transport(manifold, x, y, u, rng=rng)
+    assert report.passed, report
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_riemannian_gradient_matches_finite_differences(manifold, seed):
+    rng = np.random.default_rng(seed)
+    problem = quadratic_problem(manifold, rng)
+    x = manifold.random_point(rng=rng)
+    u = manifold.random_tangent_vector(x, rng=rng)
+    grad = problem.riemannian_gradient(x)
+    assert tangent_residual(manifold, x, grad) < 1e-10 * max(1.0, frobenius(grad))
+    h = 1e-5
+    fd = (problem.cost(manifold.retraction(x, h * u)) - problem.cost(manifold.retraction(x, -h * u))) / (2 * h)
+    assert float(manifold.inner_product(x, grad, u)) == pytest.approx(fd, rel=1e-6, abs=1e-8)
+    check = riemgd.check_gradient(problem, x, u)
+    assert check.passed, f"slope {check.slope}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ambient_gradient_projects_to_riemannian_gradient(manifold, seed):
+    rng = np.random.default_rng(seed)
+    problem = quadratic_problem(manifold, rng)
+    x = manifold.random_point(rng=rng)
+    grad = problem.riemannian_gradient(x)
+    projected = manifold.projection(x, problem.ambient_gradient(x))
+    assert frobenius(projected - grad) < 1e-12 * max(1.0, frobenius(grad))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exp_log_dist_are_consistent_where_implemented(manifold, seed):
+    rng = np.random.default_rng(seed)
+    x = manifold.random_point(rng=rng)
+    u = 0.3 * manifold.random_tangent_vector(x, rng=rng)
+    try:
+        y = manifold.exp(x, u)
+    except NotImplementedError as error:
+        assert type(manifold).__name__ in str(error) and "exp" in str(error)
+        return
+    assert is_on_manifold(manifold, y)
+    assert frobenius(manifold.log(x, y) - u) < 1e-9
+    assert float(manifold.dist(x, y)) == pytest.approx(0.3, rel=1e-9)
+    # the exponential map is a second-order retraction: E(t) = O(t²) as well
+    assert frobenius(manifold.embed(manifold.exp(x, 0 * u)) - manifold.embed(x)) < 1e-13
