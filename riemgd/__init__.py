@@ -6,7 +6,7 @@ unchanged on classical matrix manifolds and on model manifolds of parametric
 functions, with numpy or CuPy arrays.
 """
 
-from riemgd import manifolds, optimizers
+from riemgd import losses, manifolds, models, optimizers, spaces
 from riemgd.checks import check_gradient, check_retraction, check_transport
 from riemgd.manifolds import (
     Euclidean,
@@ -17,7 +17,9 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, OptimizerResult
+from riemgd.manifolds.model import GramSolver, ModelManifold
+from riemgd.manifolds.parameter import ParameterSpace
+from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, OptimizerResult
 from riemgd.problem import Problem
 
 __version__ = "0.1.0"
@@ -25,11 +27,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Euclidean",
     "GradientDescent",
+    "GramSolver",
     "Grassmann",
     "HeavyBall",
     "Manifold",
+    "ModelManifold",
     "Nesterov",
+    "Newton",
     "OptimizerResult",
+    "ParameterSpace",
     "Problem",
     "Product",
     "Sphere",
@@ -38,6 +44,9 @@ __all__ = [
     "check_gradient",
     "check_retraction",
     "check_transport",
+    "losses",
     "manifolds",
+    "models",
     "optimizers",
+    "spaces",
 ]

@@ -58,7 +58,7 @@ class Problem:
             if not callable(getattr(manifold, method, None)):
                 raise TypeError(f"manifold must provide the manifold method '{method}', got {type(manifold).__name__}")
         for name, fun in (
-            ("cost", cost),
+            ("cost", None if hasattr(cost, "bind") else cost),
             ("euclidean_gradient", euclidean_gradient),
             ("riemannian_gradient", riemannian_gradient),
             ("preconditioner", preconditioner),
@@ -70,6 +70,7 @@ class Problem:
         self.manifold = manifold
         self._preconditioner = preconditioner
         self._ambient_gradient: Callable[[Point], Any] | None = None
+        self.loss = None
         if hasattr(cost, "bind"):
             # A functional loss L(v) from riemgd.losses: its V-gradient ∇L(v_θ)
             # gives the seed's natural gradient P_T ∇L(v_θ).
@@ -81,6 +82,7 @@ class Problem:
             self._ambient_gradient = bound.ambient_gradient
         elif euclidean_gradient is None and riemannian_gradient is None:
             euclidean_gradient = _autograd_gradient(cost)
+        self._autograd_cost = cost if self.loss is None else None
         self._cost = cost
         self._euclidean_gradient = euclidean_gradient
         self._riemannian_gradient = riemannian_gradient
@@ -96,14 +98,23 @@ class Problem:
             raise NotImplementedError("this problem was given a riemannian_gradient only")
         return _as_product(self._euclidean_gradient(point))
 
+    def euclidean_hessian(self, point: Point) -> Any:
+        """Hessian of the cost in the embedding coordinates, by autograd (plain
+        numpy cost functions only; raises ``NotImplementedError`` otherwise)."""
+        if self._autograd_cost is None:
+            raise NotImplementedError("this problem's cost is not an autograd-traceable function")
+        import autograd
+
+        return autograd.hessian(self._autograd_cost)(point)
+
     def riemannian_gradient(self, point: Point) -> Any:
         """Riemannian gradient ``grad f(x)``: the tangent vector with
         ``⟨grad f(x), u⟩_x = Df(x)[u]``."""
         if self._riemannian_gradient is not None:
             return _as_product(self._riemannian_gradient(point))
-        if self._ambient_gradient is not None:
-            return self.manifold.projection(point, self._ambient_gradient(point))
-        return self.manifold.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+        if self._euclidean_gradient is not None:
+            return self.manifold.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+        return self.manifold.projection(point, self._ambient_gradient(point))
 
     def ambient_gradient(self, point: Point) -> Any:
         """The gradient as an element ``g`` of the ambient space ``V`` with
@@ -113,6 +124,14 @@ class Problem:
         if self._euclidean_gradient is not None:
             return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
         return self.manifold.embedding(point, self.riemannian_gradient(point))
+
+    def begin_iteration(self) -> None:
+        """Called by riemgd optimizers at the start of every iteration: draws
+        the mini-batch or collocation points of stochastic spaces and losses."""
+        for owner in (self.manifold, self.loss):
+            hook = getattr(owner, "begin_iteration", None)
+            if hook is not None:
+                hook()
 
     def preconditioner(self, point: Point, tangent_vector: Any) -> Any:
         """pymanopt's preconditioner hook (identity unless one was given)."""
@@ -136,7 +155,18 @@ class Problem:
             raise TypeError(f"cost must return a real scalar, got {type(value).__name__}") from error
         if not math.isfinite(value):
             raise ValueError(f"cost at the initial point must be finite, got {value}")
-        gradient = self.riemannian_gradient(point)
+        try:
+            gradient = self.riemannian_gradient(point)
+        except ValueError as error:
+            # Typically a Euclidean gradient of the wrong shape, which the
+            # manifold's conversion rejects with a bare broadcasting message.
+            if self._euclidean_gradient is None:
+                raise
+            shape = getattr(self.euclidean_gradient(point), "shape", None)
+            raise ValueError(
+                f"euclidean_gradient could not be converted to a Riemannian gradient at the initial point "
+                f"(gradient shape {shape}, point shape {getattr(point, 'shape', None)}): {error}"
+            ) from error
         check_tangent = getattr(self.manifold, "check_tangent_vector", None)
         if check_tangent is not None:
             check_tangent(point, gradient, name="gradient")

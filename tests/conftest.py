@@ -13,7 +13,7 @@ def tangent_residual(manifold, point, vector) -> float:
     """How far ``vector`` is from the tangent space at ``point``, from each
     manifold's defining equation (independent of its ``projection``)."""
     if isinstance(manifold, riemgd.Product):
-        return max(tangent_residual(m, x, v) for m, x, v in zip(manifold.manifolds, point, vector))
+        return max(tangent_residual(m, x, v) for m, x, v in zip(manifold.manifolds, point, vector, strict=True))
     if isinstance(manifold, riemgd.Sphere):
         return abs(float(np.vdot(point, vector)))  # ⟨x, v⟩ = 0
     if isinstance(manifold, riemgd.Stiefel):

@@ -35,7 +35,7 @@ def quadratic_problem(manifold, rng):
     def cost(x):
         pieces = [x[i] for i in range(len(mats))] if isinstance(x0, tuple) else [x]
         total = 0.0
-        for piece, (s, b) in zip(pieces, mats):
+        for piece, (s, b) in zip(pieces, mats, strict=True):
             flat = anp.reshape(piece, (-1,))
             total = total + 0.5 * flat @ s @ flat + b @ flat
         return total
@@ -100,7 +100,8 @@ def test_retraction_agrees_with_direction_to_first_order(manifold, seed):
     x = manifold.random_point(rng=rng)
     u = manifold.random_tangent_vector(x, rng=rng)
     t = 1e-6
-    derivative = (manifold.embed(manifold.retraction(x, t * u)) - manifold.embed(manifold.retraction(x, -t * u))) / (2 * t)
+    forward, backward = manifold.embed(manifold.retraction(x, t * u)), manifold.embed(manifold.retraction(x, -t * u))
+    derivative = (forward - backward) / (2 * t)
     assert frobenius(derivative - manifold.embedding(x, u)) < 1e-8
 
 

@@ -18,8 +18,9 @@ def orthonormal_factor(a: Any) -> Any:
     ``diag(R) ≥ 0``, which makes the factorization (and the retraction) unique."""
     xp = backend.namespace(a)
     q, r = xp.linalg.qr(a)
-    signs = xp.where(xp.linalg.diagonal(r) < 0, -1.0, 1.0)
-    return q * xp.astype(signs, q.dtype)
+    diagonal = xp.linalg.diagonal(r)
+    ones = xp.ones_like(diagonal)  # the standard's where() takes at most one Python scalar
+    return q * xp.astype(xp.where(diagonal < 0, -ones, ones), q.dtype)
 
 
 def symmetric_function(a: Any, fun: Callable[[Any], Any]) -> Any:

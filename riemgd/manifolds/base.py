@@ -130,12 +130,14 @@ class Manifold:
 
     def ambient_gradient(self, point: Point, euclidean_gradient: Any) -> AmbientVector:
         """The gradient as an element ``g`` of ``V`` with ``P_{T_x} g`` the
-        Riemannian gradient.
+        Riemannian gradient (the seed's ``∇L(v)``).
 
-        Where the Euclidean gradient already lives in ``V`` with ``V``'s
-        metric (sphere, Stiefel, Grassmann, Euclidean) it is returned as is;
-        the default embeds the Riemannian gradient,
-        ``embedding(x, euclidean_to_riemannian_gradient(x, g))``.
+        A cost given on the embedding space is only meaningful on the
+        manifold, so the default is the intrinsic choice, the embedded
+        Riemannian gradient ``embedding(x, euclidean_to_riemannian_gradient(x, g))``;
+        then ``P_{T_y} g`` is the transport of ``grad f(x)`` to ``T_y``, whatever
+        extension of the cost off the manifold was differentiated. Functional
+        losses on a model manifold supply the true ``∇L(v) ∈ V`` instead.
         """
         return self.embedding(point, self.euclidean_to_riemannian_gradient(point, euclidean_gradient))
 

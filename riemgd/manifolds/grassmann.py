@@ -44,9 +44,6 @@ class Grassmann(Manifold):
     def projection(self, point: Any, vector: Any) -> Any:
         return vector - point @ (point.T @ vector)
 
-    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        return euclidean_gradient
-
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         return orthonormal_factor(point + tangent_vector)
 

@@ -40,9 +40,6 @@ class Sphere(Manifold):
     def projection(self, point: Any, vector: Any) -> Any:
         return vector - backend.inner(point, vector) * point
 
-    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        return euclidean_gradient
-
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         y = point + tangent_vector
         return y / self._frobenius(y)

@@ -47,9 +47,6 @@ class Stiefel(Manifold):
     def projection(self, point: Any, vector: Any) -> Any:
         return vector - point @ sym(point.T @ vector)
 
-    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        return euclidean_gradient
-
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         y = point + tangent_vector
         if self._retraction == "qr":

@@ -5,6 +5,7 @@ from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
 from riemgd.optimizers.line_search import ArmijoLineSearch
 from riemgd.optimizers.nesterov import Nesterov
+from riemgd.optimizers.newton import Newton
 
 __all__ = [
     "ArmijoLineSearch",
@@ -12,6 +13,7 @@ __all__ = [
     "HeavyBall",
     "Iterate",
     "Nesterov",
+    "Newton",
     "Optimizer",
     "OptimizerResult",
 ]

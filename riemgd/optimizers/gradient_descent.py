@@ -38,6 +38,7 @@ class GradientDescent(Optimizer):
         self.line_search.reset()
         cost, step = problem.cost(x), float("nan")
         while True:
+            problem.begin_iteration()
             grad = problem.riemannian_gradient(x)  # P_{T_k} ∇L(v_k)
             grad_norm = M.norm(x, grad)
             yield Iterate(x, cost, grad_norm, step)

@@ -53,6 +53,7 @@ class HeavyBall(Optimizer):
         x_prev, p, g_prev = x, M.zero_vector(x), None
         step = float("nan")
         while True:
+            problem.begin_iteration()
             cost = problem.cost(x)
             if self.variant == "LG":
                 g = problem.ambient_gradient(x)  # ∇L(v_k) ∈ V

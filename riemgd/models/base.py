@@ -1,0 +1,57 @@
+"""The :class:`Model` interface: ``θ ↦ A(θ)`` evaluated at points, with Jacobians."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from riemgd import backend
+
+Array = Any
+
+
+def parse_term(term: str) -> tuple[int, int]:
+    """``"value" → (0, 0)``, ``"d1" → (1, 1)`` (first derivative along axis 1),
+    ``"dd0" → (2, 0)`` (second derivative along axis 0)."""
+    if term == "value":
+        return 0, 0
+    for prefix, order in (("dd", 2), ("d", 1)):
+        if term.startswith(prefix) and term[len(prefix) :].isdigit():
+            return order, int(term[len(prefix) :])
+    raise ValueError(f"unknown term {term!r}: expected 'value', 'd<k>' or 'dd<k>'")
+
+
+class Model:
+    """A parametric function ``v_θ = A(θ)``.
+
+    Subclasses implement :meth:`evaluate`, returning for each requested term
+    its values at the points, shape ``(m,)`` (or ``(m, q)`` for ``q``
+    outputs), and, when ``jacobian`` is true, its Jacobian in ``θ``, shape
+    ``(m, p)`` (or ``(m, q, p)``). Terms: ``"value"``; ``"d<k>"``, the first
+    partial derivative along input axis ``k``; ``"dd<k>"``, the second.
+
+    Attributes:
+        num_params: ``p``, the number of parameters.
+    """
+
+    num_params: int
+
+    def evaluate(
+        self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
+    ) -> tuple[list[Array], list[Array] | None]:
+        raise NotImplementedError
+
+    def __call__(self, theta: Array, x: Array) -> Array:
+        """Values ``A(θ)(x)``."""
+        return self.evaluate(theta, x, ("value",), jacobian=False)[0][0]
+
+    def initial_parameters(self, rng: int | np.random.Generator | None = None) -> np.ndarray:
+        """A random starting ``θ`` (standard normal unless the model knows better)."""
+        return backend.default_rng(rng).standard_normal(self.num_params)
+
+    def check_parameters(self, theta: Array, name: str = "theta") -> None:
+        from riemgd.manifolds.base import check_array
+
+        check_array(theta, (self.num_params,), name)

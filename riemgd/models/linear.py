@@ -1,0 +1,125 @@
+"""Linear and quadratic models in a feature basis: the seed's toy manifolds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from riemgd import backend
+from riemgd.models.base import Array, Model
+
+Features = Callable[[Array], Array] | Array | None
+
+
+def _feature_matrix(features: Features, x: Array, like: Array) -> Array:
+    """``Φ(x)`` of shape ``(m, K)``; ``None`` features mean ``Φ = I`` (the model
+    returns its coefficient vector, as on a ``Weighted`` space)."""
+    if features is None:
+        return None
+    phi = features(x) if callable(features) else features
+    if getattr(phi, "ndim", 0) != 2:
+        raise ValueError(f"features must give an (m, K) matrix, got shape {getattr(phi, 'shape', None)}")
+    if not backend.is_finite(phi):
+        raise ValueError("features contain NaN or Inf")
+    return phi
+
+
+class Linear(Model):
+    """``v_θ(x) = θᵀ B Φ(x)``: a linear model in the features ``Φ = (Φ₁, …, Φ_K)``.
+
+    Its Jacobian ``J = Φ(x) Bᵀ`` does not depend on ``θ``, so natural gradient
+    with step 1 reaches the ``V``-orthogonal projection of the target in one step.
+
+    Args:
+        features: ``features(x) -> (m, K)`` array of basis functions at the
+            points, a fixed ``(m, K)`` array, or ``None`` for ``Φ = I`` (the
+            model's values are the coefficients ``Bᵀθ``, e.g. on a
+            :class:`~riemgd.spaces.Weighted` space).
+        B: ``(p, K)`` matrix; the identity (``p = K``) by default, which needs
+            ``features`` given as an array (so that ``K`` is known).
+    """
+
+    def __init__(self, features: Features = None, B: Array | None = None):
+        if features is not None and not callable(features) and getattr(features, "ndim", 0) != 2:
+            raise ValueError("features must be callable, an (m, K) array, or None")
+        if B is None:
+            if features is None or callable(features):
+                raise ValueError(
+                    "give B when features is a function or None (the number of parameters is otherwise unknown)"
+                )
+            self.B = None
+            self.num_params = features.shape[1]
+        else:
+            if getattr(B, "ndim", 0) != 2:
+                raise ValueError(f"B must be a (p, K) matrix, got shape {getattr(B, 'shape', None)}")
+            if not backend.is_finite(B):
+                raise ValueError("B contains NaN or Inf")
+            self.B = B
+            self.num_params = B.shape[0]
+        self.features = features
+        self._cache: tuple[Any, Array] | None = None
+
+    def _coefficient_jacobian(self, like: Array) -> Array:
+        """``Bᵀ`` of shape ``(K, p)``."""
+        xp = backend.namespace(like)
+        return xp.eye(like.shape[0], dtype=like.dtype) if self.B is None else self.B.T
+
+    def _jacobian(self, theta: Array, x: Array) -> Array:
+        # J = Φ(x) Bᵀ is independent of θ: keep the last one per point set
+        if self._cache is not None and self._cache[0] is x:
+            return self._cache[1]
+        phi = _feature_matrix(self.features, x, theta)
+        bt = self._coefficient_jacobian(theta)
+        jac = bt if phi is None else phi @ bt
+        self._cache = (x, jac)
+        return jac
+
+    def evaluate(
+        self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
+    ) -> tuple[list[Array], list[Array] | None]:
+        if tuple(terms) != ("value",):
+            raise ValueError(f"Linear models provide values only, not {tuple(terms)}; use Function or ShallowNetwork")
+        jac = self._jacobian(theta, x)
+        return [jac @ theta], ([jac] if jacobian else None)
+
+
+class Quadratic(Linear):
+    """``v_θ(x) = (θᵀB + ½ θᵀQθ) Φ(x)``: the seed's nonlinear (quadratic) manifold.
+
+    The coefficients are ``c(θ)_k = Σᵢ Bᵢₖ θᵢ + ½ Σᵢⱼ Qᵢⱼₖ θᵢ θⱼ`` and the
+    Jacobian is ``∂v/∂θᵢ = (Bᵢ + Qᵢθ) Φ(x)``, ``(Qᵢθ)_k = Σⱼ Qᵢⱼₖ θⱼ``
+    (``Q`` is symmetrized in ``i, j``, which leaves ``v_θ`` unchanged).
+
+    Args:
+        features: As for :class:`Linear`.
+        B: ``(p, K)`` matrix.
+        Q: ``(p, p, K)`` array.
+    """
+
+    def __init__(self, features: Features, B: Array, Q: Array):
+        super().__init__(features, B)
+        p, k = B.shape
+        if tuple(getattr(Q, "shape", ())) != (p, p, k):
+            raise ValueError(f"Q must have shape ({p}, {p}, {k}) to match B, got {getattr(Q, 'shape', None)}")
+        if not backend.is_finite(Q):
+            raise ValueError("Q contains NaN or Inf")
+        xp = backend.namespace(Q)
+        self.Q = 0.5 * (Q + xp.permute_dims(Q, (1, 0, 2)))
+
+    def _coefficients(self, theta: Array) -> tuple[Array, Array]:
+        """``(c(θ), ∂c/∂θ)`` of shapes ``(K,)`` and ``(K, p)``."""
+        xp = backend.namespace(theta)
+        q_theta = xp.tensordot(theta, self.Q, axes=([0], [1]))  # (p, K): Σⱼ θⱼ Qᵢⱼₖ
+        coefficients = self.B.T @ theta + 0.5 * (q_theta.T @ theta)
+        return coefficients, (self.B + q_theta).T
+
+    def evaluate(
+        self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
+    ) -> tuple[list[Array], list[Array] | None]:
+        if tuple(terms) != ("value",):
+            raise ValueError(f"Quadratic models provide values only, not {tuple(terms)}")
+        coefficients, coefficient_jacobian = self._coefficients(theta)
+        phi = _feature_matrix(self.features, x, theta)
+        if phi is None:
+            return [coefficients], ([coefficient_jacobian] if jacobian else None)
+        return [phi @ coefficients], ([phi @ coefficient_jacobian] if jacobian else None)

@@ -1,0 +1,113 @@
+"""``ShallowNetwork``: one hidden layer, analytic Jacobians in θ and x-derivatives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from riemgd import backend
+from riemgd.models.base import Array, Model, parse_term
+
+
+def _tanh(z: Array, xp: Any) -> tuple[Array, Array, Array, Array]:
+    t = xp.tanh(z)
+    s = 1.0 - t * t  # σ' = 1 − t²
+    return t, s, -2.0 * t * s, -2.0 * s * (1.0 - 3.0 * t * t)  # σ'' = −2tσ', σ''' = −2σ'(1 − 3t²)
+
+
+def _sigmoid(z: Array, xp: Any) -> tuple[Array, Array, Array, Array]:
+    s = 1.0 / (1.0 + xp.exp(-z))
+    d1 = s * (1.0 - s)
+    d2 = d1 * (1.0 - 2.0 * s)
+    return s, d1, d2, d1 * (1.0 - 6.0 * s + 6.0 * s * s)
+
+
+ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid}
+
+
+class ShallowNetwork(Model):
+    """One hidden layer, ``v_θ(x) = Σⱼ aⱼ σ(wⱼ·x + bⱼ) + c``.
+
+    Parameters are packed as ``θ = (W (width × in_dim, row-major), b (width),
+    a (width), c)``, so ``p = width · (in_dim + 2) + 1`` (61 for the seed's
+    4-input, 10-neuron Mackey–Glass network). With ``zⱼ = wⱼ·x + bⱼ``:
+
+    * values: ``∂v/∂aⱼ = σ(zⱼ)``, ``∂v/∂bⱼ = aⱼσ'(zⱼ)``, ``∂v/∂Wⱼₗ = aⱼσ'(zⱼ)xₗ``, ``∂v/∂c = 1``;
+    * ``"d<k>"``: ``∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ``, with ``∂/∂Wⱼₗ = aⱼσ''(zⱼ)xₗWⱼₖ + aⱼσ'(zⱼ)δₖₗ``;
+    * ``"dd<k>"``: ``∂ₖ²v = Σⱼ aⱼσ''(zⱼ)Wⱼₖ²``, with ``∂/∂Wⱼₗ = aⱼσ'''(zⱼ)xₗWⱼₖ² + 2aⱼσ''(zⱼ)Wⱼₖδₖₗ``.
+
+    Everything is array-API code: it runs on numpy and CuPy alike.
+
+    Args:
+        in_dim: Input dimension ``d``; points are ``(m,)`` when ``d = 1`` or ``(m, d)``.
+        width: Number of hidden neurons.
+        activation: ``"tanh"`` (default) or ``"sigmoid"``.
+    """
+
+    def __init__(self, in_dim: int, width: int, activation: str = "tanh"):
+        if int(in_dim) != in_dim or in_dim < 1:
+            raise ValueError(f"in_dim must be a positive integer, got {in_dim}")
+        if int(width) != width or width < 1:
+            raise ValueError(f"width must be a positive integer, got {width}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        self.in_dim, self.width, self.activation = int(in_dim), int(width), activation
+        self.num_params = self.width * (self.in_dim + 2) + 1
+
+    def unpack(self, theta: Array) -> tuple[Array, Array, Array, Array]:
+        """``(W, b, a, c)`` views of ``θ``."""
+        xp = backend.namespace(theta)
+        n, d = self.width, self.in_dim
+        return xp.reshape(theta[: n * d], (n, d)), theta[n * d : n * d + n], theta[n * d + n : n * d + 2 * n], theta[-1]
+
+    def initial_parameters(self, rng: int | np.random.Generator | None = None) -> np.ndarray:
+        """Glorot-style initialization: ``W ~ N(0, 1/d)``, ``b ~ N(0, 1)``,
+        ``a ~ N(0, 1/width)``, ``c = 0``."""
+        g = backend.default_rng(rng)
+        n, d = self.width, self.in_dim
+        return np.concatenate(
+            [g.standard_normal(n * d) / np.sqrt(d), g.standard_normal(n), g.standard_normal(n) / np.sqrt(n), [0.0]]
+        )
+
+    def evaluate(
+        self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
+    ) -> tuple[list[Array], list[Array] | None]:
+        xp = backend.namespace(theta, x)
+        X = x[:, None] if x.ndim == 1 else x
+        if X.shape[1] != self.in_dim:
+            raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
+        W, b, a, c = self.unpack(theta)
+        z = X @ W.T + b  # (m, width)
+        s0, s1, s2, s3 = ACTIVATIONS[self.activation](z, xp)
+        m = X.shape[0]
+        values, jacobians = [], []
+        for term in terms:
+            order, k = parse_term(term)
+            if order and not 0 <= k < self.in_dim:
+                raise ValueError(f"term {term!r} asks for axis {k}, but the input has {self.in_dim} axes")
+            if order == 0:
+                values.append(s0 @ a + c)
+                if jacobian:
+                    jacobians.append(self._pack(xp, (a * s1)[:, :, None] * X[:, None, :], a * s1, s0, 1.0, m))
+                continue
+            w_k = W[:, k]
+            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype)
+            if order == 1:  # ∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ
+                values.append(s1 @ (a * w_k))
+                if jacobian:
+                    dW = (a * s2 * w_k)[:, :, None] * X[:, None, :] + (a * s1)[:, :, None] * onehot
+                    jacobians.append(self._pack(xp, dW, a * s2 * w_k, s1 * w_k, 0.0, m))
+            else:  # ∂ₖ²v = Σⱼ aⱼσ''(zⱼ)Wⱼₖ²
+                w2 = w_k * w_k
+                values.append(s2 @ (a * w2))
+                if jacobian:
+                    dW = (a * s3 * w2)[:, :, None] * X[:, None, :] + (2.0 * a * s2 * w_k)[:, :, None] * onehot
+                    jacobians.append(self._pack(xp, dW, a * s3 * w2, s2 * w2, 0.0, m))
+        return values, (jacobians if jacobian else None)
+
+    def _pack(self, xp: Any, dW: Array, db: Array, da: Array, dc: float, m: int) -> Array:
+        """Jacobian ``(m, p)`` in the order of θ: ``[W (row-major), b, a, c]``."""
+        dc_column = xp.full((m, 1), dc, dtype=db.dtype)
+        return backend.concat(xp, [xp.reshape(dW, (m, -1)), db, da, dc_column], axis=1)

@@ -1,0 +1,206 @@
+"""pymanopt ⇄ riemgd: problems and manifolds of one library in the other's solvers.
+
+Every run is checked against the optimum from ``numpy.linalg.eigh``.
+"""
+
+from __future__ import annotations
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import riemgd
+
+pymanopt = pytest.importorskip("pymanopt")
+from pymanopt.optimizers import ConjugateGradient, SteepestDescent  # noqa: E402
+
+N = 12
+
+
+def spectrum_matrix(seed: int, n: int = N) -> np.ndarray:
+    """Symmetric matrix with eigenvalues in [1, 3] and a separated top eigenvalue 6."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    a = (q * np.append(np.linspace(1.0, 3.0, n - 1), 6.0)) @ q.T
+    return 0.5 * (a + a.T)
+
+
+def unit_vector(seed: int, n: int = N) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal(n)
+    return x / np.linalg.norm(x)
+
+
+def riemgd_optimizers():
+    # Rayleigh quotient: Hessian eigenvalues at the optimum ≤ 2(6 − 1) = 10, so α = 0.1.
+    stop = {"min_gradient_norm": 1e-9, "min_step_size": 0.0, "max_iterations": 3000}
+    return {
+        "gd-armijo": riemgd.GradientDescent(min_gradient_norm=1e-9, max_iterations=3000),
+        "heavy-ball": riemgd.HeavyBall(0.1, 0.5, **stop),
+        "nesterov": riemgd.Nesterov(0.1, 0.5, restart="function", **stop),
+    }
+
+
+def assert_rayleigh_optimum(A: np.ndarray, cost: float, point) -> None:
+    eigenvalues, vectors = np.linalg.eigh(A)
+    assert abs(cost + eigenvalues[-1]) <= 1e-8 * eigenvalues[-1]
+    point = np.asarray(point)
+    assert abs(np.linalg.norm(point) - 1.0) < 1e-12
+    assert abs(abs(point @ vectors[:, -1]) - 1.0) < 1e-8
+
+
+# ------------------------------------------------------- pymanopt → riemgd
+@pytest.mark.parametrize("name", sorted(riemgd_optimizers()))
+@pytest.mark.parametrize("backend", ["autograd", "numpy"])
+def test_pymanopt_problem_on_pymanopt_sphere_in_riemgd_optimizers(name, backend):
+    A = spectrum_matrix(0)
+    manifold = pymanopt.manifolds.Sphere(N)
+    if backend == "autograd":
+
+        @pymanopt.function.autograd(manifold)
+        def cost(x):
+            return -x @ A @ x
+
+        problem = pymanopt.Problem(manifold, cost)
+    else:
+
+        @pymanopt.function.numpy(manifold)
+        def cost(x):
+            return -x @ A @ x
+
+        @pymanopt.function.numpy(manifold)
+        def euclidean_gradient(x):
+            return -2.0 * A @ x
+
+        problem = pymanopt.Problem(manifold, cost, euclidean_gradient=euclidean_gradient)
+    result = riemgd_optimizers()[name].run(problem, initial_point=unit_vector(1))
+    assert result.reason in ("min_gradient_norm", "min_step_size"), result.stopping_criterion
+    assert_rayleigh_optimum(A, result.cost, result.point)
+    assert result.cost == pytest.approx(float(problem.cost(result.point)), rel=1e-14)
+
+
+def test_pymanopt_problem_without_initial_point_uses_pymanopt_random_point():
+    A = spectrum_matrix(2)
+    manifold = pymanopt.manifolds.Sphere(N)
+
+    @pymanopt.function.autograd(manifold)
+    def cost(x):
+        return -x @ A @ x
+
+    result = riemgd_optimizers()["nesterov"].run(pymanopt.Problem(manifold, cost))
+    assert_rayleigh_optimum(A, result.cost, result.point)
+
+
+# ------------------------------------------------------- riemgd → pymanopt
+@pytest.mark.parametrize("solver", [SteepestDescent, ConjugateGradient])
+@pytest.mark.parametrize("gradient", ["autograd", "euclidean", "riemannian"])
+def test_riemgd_problem_in_pymanopt_solvers(solver, gradient):
+    A = spectrum_matrix(3)
+    manifold = riemgd.Sphere(N)
+    kwargs = {
+        "autograd": {},
+        "euclidean": {"euclidean_gradient": lambda x: -2.0 * A @ x},
+        "riemannian": {"riemannian_gradient": lambda x: -2.0 * (A @ x - (x @ A @ x) * x)},
+    }[gradient]
+    problem = riemgd.Problem(manifold, lambda x: -x @ A @ x, **kwargs)
+    result = solver(verbosity=0, min_gradient_norm=1e-9).run(problem, initial_point=unit_vector(4))
+    assert_rayleigh_optimum(A, result.cost, result.point)
+
+
+@pytest.mark.parametrize("solver", [SteepestDescent, ConjugateGradient])
+def test_riemgd_stiefel_problem_in_pymanopt_solvers(solver):
+    """Brockett cost tr(XᵀAXD): minimum Σ D_ii λ_i, the largest D_ii paired with the smallest λ_i."""
+    A = spectrum_matrix(5, n=8)
+    D = np.diag([2.0, 1.0])
+    manifold = riemgd.Stiefel(8, 2)
+    problem = riemgd.Problem(manifold, lambda X: np.trace(X.T @ A @ X @ D))
+    result = solver(verbosity=0, min_gradient_norm=1e-9).run(problem, initial_point=manifold.random_point(rng=6))
+    optimum = float(np.sum(np.diag(D) * np.linalg.eigvalsh(A)[:2]))
+    assert abs(result.cost - optimum) <= 1e-8 * abs(optimum)
+    assert np.abs(result.point.T @ result.point - np.eye(2)).max() < 1e-12
+
+
+# ------------------------------------------- pymanopt problem, riemgd manifold
+@pytest.mark.parametrize("solver", ["pymanopt-steepest", "pymanopt-cg", *sorted(riemgd_optimizers())])
+def test_pymanopt_problem_on_riemgd_manifold_in_both_libraries(solver):
+    A = spectrum_matrix(7)
+    manifold = riemgd.Sphere(N)
+
+    # pymanopt's backend decorators accept only pymanopt manifolds and read
+    # nothing from them but the point layout: decorate with pymanopt's sphere,
+    # then build the problem on riemgd's (which has the same point_layout).
+    @pymanopt.function.autograd(pymanopt.manifolds.Sphere(N))
+    def cost(x):
+        return -x @ A @ x
+
+    assert manifold.point_layout == 1 and manifold.num_values == 1
+    problem = pymanopt.Problem(manifold, cost)
+    start = unit_vector(8)
+    if solver == "pymanopt-steepest":
+        result = SteepestDescent(verbosity=0, min_gradient_norm=1e-9).run(problem, initial_point=start)
+    elif solver == "pymanopt-cg":
+        result = ConjugateGradient(verbosity=0, min_gradient_norm=1e-9).run(problem, initial_point=start)
+    else:
+        result = riemgd_optimizers()[solver].run(problem, initial_point=start)
+    assert_rayleigh_optimum(A, result.cost, result.point)
+
+
+# -------------------------------------------------- pymanopt product manifold
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: riemgd.HeavyBall(0.1, 0.5, "FD", min_gradient_norm=1e-9, min_step_size=0.0, max_iterations=3000),
+        lambda: riemgd.Nesterov(0.1, 0.5, min_gradient_norm=1e-9, min_step_size=0.0, max_iterations=3000),
+        lambda: riemgd.Nesterov(
+            0.1, 0.5, restart="function", min_gradient_norm=1e-9, min_step_size=0.0, max_iterations=3000
+        ),
+    ],
+    ids=["heavy-ball-FD", "nesterov", "nesterov-restart"],
+)
+def test_pymanopt_product_problem_in_riemgd_optimizers(optimizer):
+    """f(x, y) = −xᵀAx + ‖y − b‖² on S^{n−1} × R²: minimum −λ_max at (±v_max, b)."""
+    A = spectrum_matrix(9, n=5)
+    b = np.array([1.0, -2.0])
+    manifold = pymanopt.manifolds.Product([pymanopt.manifolds.Sphere(5), pymanopt.manifolds.Euclidean(2)])
+
+    @pymanopt.function.autograd(manifold)
+    def cost(x, y):
+        return -x @ A @ x + anp.sum((y - b) ** 2)
+
+    problem = pymanopt.Problem(manifold, cost)
+    start = [unit_vector(10, n=5), np.zeros(2)]  # pymanopt product points are lists
+    result = optimizer().run(problem, initial_point=start)
+    assert result.reason == "min_gradient_norm", result.stopping_criterion
+    x, y = result.point
+    eigenvalues, vectors = np.linalg.eigh(A)
+    assert abs(result.cost + eigenvalues[-1]) <= 1e-8 * eigenvalues[-1]
+    assert abs(abs(x @ vectors[:, -1]) - 1.0) < 1e-8
+    np.testing.assert_allclose(y, b, rtol=0, atol=1e-8)
+    # the point goes back into pymanopt's own functions
+    assert float(problem.cost(list(result.point))) == pytest.approx(result.cost, rel=1e-14)
+    np.testing.assert_array_equal(start[0], unit_vector(10, n=5))  # the initial point is untouched
+
+
+def test_riemgd_product_problem_in_pymanopt_solver():
+    A = spectrum_matrix(11, n=5)
+    b = np.array([0.5, 3.0])
+    manifold = riemgd.Product([riemgd.Sphere(5), riemgd.Euclidean(2)])
+    problem = riemgd.Problem(manifold, lambda p: -p[0] @ A @ p[0] + anp.sum((p[1] - b) ** 2))
+    start = (unit_vector(12, n=5), np.zeros(2))
+    result = SteepestDescent(verbosity=0, min_gradient_norm=1e-9).run(problem, initial_point=start)
+    eigenvalues, vectors = np.linalg.eigh(A)
+    assert abs(result.cost + eigenvalues[-1]) <= 1e-8 * eigenvalues[-1]
+    assert abs(abs(result.point[0] @ vectors[:, -1]) - 1.0) < 1e-8
+    np.testing.assert_allclose(result.point[1], b, rtol=0, atol=1e-8)
+
+
+def test_check_gradient_accepts_a_pymanopt_problem():
+    A = spectrum_matrix(13)
+    manifold = pymanopt.manifolds.Sphere(N)
+
+    @pymanopt.function.autograd(manifold)
+    def cost(x):
+        return -x @ A @ x
+
+    report = riemgd.check_gradient(pymanopt.Problem(manifold, cost), unit_vector(14))
+    assert report.passed
+    assert abs(report.slope - 2.0) < 0.1
