@@ -302,12 +302,12 @@ class PDEResidual(Loss):
         x = self.interior.points
         values, jacobians = model.evaluate(theta, x, self._terms, jacobian=jacobian)
         coefficients = [self.operator[t] for t in self._terms]
-        r = sum(a * v for a, v in zip(coefficients, values)) - self.source(x)
+        r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self.source(x)
         vb, jb = model.evaluate(theta, self.boundary.points, ("value",), jacobian=jacobian)
         rb = vb[0] - self._boundary_values
         if not jacobian:
             return r, rb, None, None
-        jr = sum(a * j for a, j in zip(coefficients, jacobians))
+        jr = sum(a * j for a, j in zip(coefficients, jacobians, strict=False))
         return r, rb, jr, jb[0]
 
     def _parts(self, manifold: Any, theta: Array, jacobian: bool) -> tuple:

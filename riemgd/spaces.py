@@ -56,7 +56,7 @@ def gauss_legendre_box(n: int | Sequence[int], box: Sequence[tuple[float, float]
     counts = [n] * len(box) if np.isscalar(n) else list(n)
     if len(counts) != len(box):
         raise ValueError(f"n must give one count per dimension of box ({len(box)}), got {n}")
-    rules = [gauss_legendre(c, interval) for c, interval in zip(counts, box)]
+    rules = [gauss_legendre(c, interval) for c, interval in zip(counts, box, strict=False)]
     grids = np.meshgrid(*(r[0] for r in rules), indexing="ij")
     weights = np.meshgrid(*(r[1] for r in rules), indexing="ij")
     return np.stack([g.ravel() for g in grids], axis=1), np.prod([w.ravel() for w in weights], axis=0)
@@ -303,7 +303,7 @@ class H1(L2):
         super().__init__(points, weights, **kwargs)
         if self.outputs != 1:
             raise ValueError("H1 supports scalar-valued models only (outputs=1)")
-        self.terms = ("value",) + tuple(f"d{k}" for k in range(self.dimension))
+        self.terms = ("value", *tuple(f"d{k}" for k in range(self.dimension)))
 
 
 class Weighted(Space):
@@ -465,13 +465,13 @@ class Pullback(L2):
         xp = backend.namespace(flat)
         m = self.points.shape[0]
         return xp.permute_dims(
-            xp.reshape(flat, (self.outputs, m) + tuple(flat.shape[1:])), (1, 0) + tuple(range(2, flat.ndim + 1))
+            xp.reshape(flat, (self.outputs, m, *tuple(flat.shape[1:]))), (1, 0, *tuple(range(2, flat.ndim + 1)))
         )
 
     def _flatten(self, per_sample: Array) -> Array:
         xp = backend.namespace(per_sample)
-        moved = xp.permute_dims(per_sample, (1, 0) + tuple(range(2, per_sample.ndim)))
-        return xp.reshape(moved, (-1,) + tuple(per_sample.shape[2:]))
+        moved = xp.permute_dims(per_sample, (1, 0, *tuple(range(2, per_sample.ndim))))
+        return xp.reshape(moved, (-1, *tuple(per_sample.shape[2:])))
 
     def whiten(self, values: Array, array: Array) -> Array:
         xp = backend.namespace(self.weights)

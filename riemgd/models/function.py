@@ -67,7 +67,7 @@ class Function(Model):
                 from autograd import jacobian as autograd_jacobian
 
                 jac = autograd_jacobian(fun, 0)(theta, x)
-            expected = tuple(value.shape) + (self.num_params,)
+            expected = (*tuple(value.shape), self.num_params)
             if tuple(getattr(jac, "shape", ())) != expected:
                 raise ValueError(
                     f"jacobian must return shape {expected} for term {term!r}, got {getattr(jac, 'shape', None)}"
