@@ -38,6 +38,12 @@ class Problem:
         preconditioner: Optional ``preconditioner(point, tangent_vector)``
             (pymanopt's hook, used by pymanopt's conjugate gradient); identity
             by default.
+        gradient_manifold: Optional second manifold on the same points whose
+            metric turns the Euclidean gradient into the gradient step, while
+            ``manifold`` keeps projecting and transporting momentum: the seed's
+            Hessian-weighted natural gradient ``G^H⁻¹ ∇_θ L`` with
+            ``G^H = Jᵀ H_L J``, momentum terms keeping the plain ``G`` (pass a
+            ``ModelManifold`` over a :class:`~riemgd.spaces.HessianWeighted` space).
 
     Raises:
         TypeError: ``manifold`` lacks the manifold methods, or ``cost`` or a
@@ -53,6 +59,7 @@ class Problem:
         euclidean_gradient: Callable[[Point], Any] | None = None,
         riemannian_gradient: Callable[[Point], Any] | None = None,
         preconditioner: Callable[[Point, Any], Any] | None = None,
+        gradient_manifold: Manifold | None = None,
     ):
         for method in ("inner_product", "projection", "retraction", "norm"):
             if not callable(getattr(manifold, method, None)):
@@ -86,6 +93,13 @@ class Problem:
         self._cost = cost
         self._euclidean_gradient = euclidean_gradient
         self._riemannian_gradient = riemannian_gradient
+        self.gradient_manifold = gradient_manifold
+        if gradient_manifold is not None:
+            if euclidean_gradient is None:
+                raise ValueError("gradient_manifold needs a Euclidean gradient (not a riemannian_gradient)")
+            if getattr(gradient_manifold, "dim", None) != getattr(manifold, "dim", None):
+                raise ValueError("gradient_manifold must have the same points as manifold (same dimension)")
+            self._ambient_gradient = None  # ∇L(v) no longer matches the gradient metric
 
     # ------------------------------------------------------------ evaluations
     def cost(self, point: Point) -> Any:
@@ -113,7 +127,8 @@ class Problem:
         if self._riemannian_gradient is not None:
             return _as_product(self._riemannian_gradient(point))
         if self._euclidean_gradient is not None:
-            return self.manifold.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+            converter = self.gradient_manifold or self.manifold
+            return converter.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
         return self.manifold.projection(point, self._ambient_gradient(point))
 
     def ambient_gradient(self, point: Point) -> Any:
@@ -121,7 +136,7 @@ class Problem:
         ``P_{T_x} g = grad f(x)`` (``∇L(v)`` in the seed's notation)."""
         if self._ambient_gradient is not None:
             return self._ambient_gradient(point)
-        if self._euclidean_gradient is not None:
+        if self._euclidean_gradient is not None and self.gradient_manifold is None:
             return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
         return self.manifold.embedding(point, self.riemannian_gradient(point))
 
