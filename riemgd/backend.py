@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import scipy.linalg  # imported once here, not inside the first timed solve
 
 Array = Any
 
@@ -96,8 +97,6 @@ def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = Fa
     """Solve ``L y = b`` (or ``Lᵀ y = b`` when ``trans``) for triangular ``L``."""
     xp = namespace(L, b)
     if xp is np:
-        import scipy.linalg
-
         return scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans), check_finite=False)
     if _is_cupy(L):
         import cupyx.scipy.linalg
@@ -120,8 +119,6 @@ def cholesky(G: Array) -> Array | None:
     is not numerically positive definite (the factorization broke down)."""
     xp = namespace(G)
     if xp is np:
-        import scipy.linalg
-
         try:
             return scipy.linalg.cholesky(G, lower=True, check_finite=False)
         except np.linalg.LinAlgError:
@@ -136,9 +133,18 @@ def cholesky(G: Array) -> Array | None:
     return L
 
 
-def default_rng(seed: int | np.random.Generator | None = None) -> np.random.Generator:
-    """A numpy random generator (random points are drawn on the host)."""
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+def default_rng(seed: int | np.random.Generator | None = None, *, stream: int = 0) -> np.random.Generator:
+    """A numpy random generator (random points are drawn on the host).
+
+    An integer ``seed`` is combined with ``stream``, so that, e.g., a random
+    tangent vector drawn with the seed of its base point is not built from
+    the very draw that made the point (on a sphere it would project to zero).
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(seed), stream] if stream else int(seed))
 
 
 def is_finite(x: Any) -> bool:

@@ -124,18 +124,19 @@ class Space:
 
     # --- discretization
     def evaluate(self, model: Any, theta: Array, *, jacobian: bool = True) -> tuple[Array, Array | None]:
-        """``(v, J)``: the model's discretized values ``(n,)`` and Jacobian ``(n, p)``."""
+        """``(v, J)``: the model's discretized values ``(n,)`` and Jacobian ``(n, p)``.
+
+        Multi-output values ``(m, q)`` (Jacobians ``(m, q, p)``) are laid out
+        output-major, entry ``k m + i`` for output ``k`` at point ``i``, as the
+        spaces' weights and the likelihood losses expect."""
         values, jacobians = model.evaluate(theta, self.points, self.terms, jacobian=jacobian)
         xp = backend.namespace(theta)
-        v = (
-            backend.concat(xp, [xp.reshape(t, (-1,)) for t in values])
-            if len(values) > 1
-            else xp.reshape(values[0], (-1,))
-        )
+        flat = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]  # (m, q) → output-major
+        v = backend.concat(xp, flat) if len(flat) > 1 else flat[0]
         if not jacobian:
             return v, None
         p = theta.shape[0]
-        parts = [xp.reshape(j, (-1, p)) for j in jacobians]
+        parts = [xp.reshape(xp.permute_dims(j, (1, 0, 2)) if j.ndim == 3 else j, (-1, p)) for j in jacobians]
         return v, (backend.concat(xp, parts) if len(parts) > 1 else parts[0])
 
     def discretize(self, target: Any, *, name: str = "target") -> Array:

@@ -59,7 +59,7 @@ class Euclidean(Manifold):
         return backend.default_rng(rng).standard_normal(self._shape)
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> Any:
-        u = backend.as_array_like(backend.default_rng(rng).standard_normal(self._shape), point)
+        u = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self._shape), point)
         return u / self.norm(point, u)
 
     def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:

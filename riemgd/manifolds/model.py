@@ -232,7 +232,7 @@ class ModelManifold(Manifold):
         return theta if like is None else backend.as_array_like(theta, like)
 
     def random_tangent_vector(self, point: Array, *, rng: np.random.Generator | int | None = None) -> Array:
-        c = backend.as_array_like(backend.default_rng(rng).standard_normal(self.dim), point)
+        c = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self.dim), point)
         return c / self.norm(point, c)
 
     def check_point(self, point: Array, *, name: str = "point", atol: float = 1e-8) -> None:

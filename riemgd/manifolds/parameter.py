@@ -94,7 +94,7 @@ class ParameterSpace(Manifold):
         return self.model_manifold.random_point(rng=rng)
 
     def random_tangent_vector(self, point: Array, *, rng: np.random.Generator | int | None = None) -> Array:
-        c = backend.as_array_like(backend.default_rng(rng).standard_normal(self.dim), point)
+        c = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self.dim), point)
         return c / self.norm(point, c)
 
     def check_point(self, point: Array, *, name: str = "point", atol: float = 1e-8) -> None:

@@ -120,7 +120,7 @@ class Product(Manifold):
         return ProductVector(m.random_point(rng=generator) for m in self.manifolds)
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> ProductVector:
-        generator = backend.default_rng(rng)
+        generator = backend.default_rng(rng, stream=1)
         u = ProductVector(
             m.random_tangent_vector(x, rng=generator) for m, x in zip(self.manifolds, point, strict=False)
         )

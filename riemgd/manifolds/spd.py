@@ -99,7 +99,7 @@ class SymmetricPositiveDefinite(Manifold):
         return sym((q * np.exp(generator.standard_normal(self._n))) @ q.T)
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> Any:
-        u = sym(backend.as_array_like(backend.default_rng(rng).standard_normal((self._n, self._n)), point))
+        u = sym(backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal((self._n, self._n)), point))
         return u / self.norm(point, u)
 
     def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:

@@ -72,7 +72,9 @@ class Sphere(Manifold):
         return x / np.linalg.norm(x)
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> Any:
-        u = self.projection(point, backend.as_array_like(backend.default_rng(rng).standard_normal(self._shape), point))
+        u = self.projection(
+            point, backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self._shape), point)
+        )
         return u / self._frobenius(u)
 
     def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:

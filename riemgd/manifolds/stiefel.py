@@ -62,7 +62,7 @@ class Stiefel(Manifold):
         return orthonormal_factor(backend.default_rng(rng).standard_normal((self._n, self._p)))
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> Any:
-        u = backend.as_array_like(backend.default_rng(rng).standard_normal((self._n, self._p)), point)
+        u = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal((self._n, self._p)), point)
         u = self.projection(point, u)
         return u / self.norm(point, u)
 
