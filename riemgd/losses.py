@@ -45,6 +45,12 @@ def _require_model_manifold(manifold: Any) -> None:
             )
 
 
+def _embeds_parameters(manifold: Any) -> bool:
+    from riemgd.manifolds.parameter import ParameterSpace
+
+    return isinstance(manifold, ParameterSpace)
+
+
 class Loss:
     """Base class: implement :meth:`value` and :meth:`derivative`.
 
@@ -91,7 +97,10 @@ class Loss:
         def ambient_gradient(theta: Array) -> Array:
             return self.gradient(manifold.function_values(theta), space)
 
-        return _Bound(cost, euclidean_gradient, ambient_gradient)
+        # ∇L(v) ∈ V is an ambient vector only where the manifold embeds points as
+        # functions; a ParameterSpace embeds θ itself (ambient space Rᵖ), so there
+        # the problem falls back to the manifold's ambient gradient M⁻¹∇_θL.
+        return _Bound(cost, euclidean_gradient, None if _embeds_parameters(manifold) else ambient_gradient)
 
 
 class L2(Loss):
@@ -291,9 +300,9 @@ class PDEResidual(Loss):
             self._boundary_values = xp.full((points.shape[0],), float(boundary_values), dtype=points.dtype)
         self._terms = tuple(self.operator)
 
-    def begin_iteration(self) -> None:
+    def begin_iteration(self) -> bool:
         """Draw new collocation points (stochastic interior spaces)."""
-        self.interior.resample()
+        return self.interior.resample()
 
     def residuals(
         self, model: Model, theta: Array, *, jacobian: bool
@@ -380,10 +389,11 @@ class _ResidualSpace(L2Space):
         xp = backend.namespace(pde.interior.weights)
         return backend.concat(xp, [pde.interior.weights, pde.penalty * pde.boundary.weights])
 
-    def resample(self) -> None:
-        self.pde.interior.resample()
+    def resample(self) -> bool:
+        changed = self.pde.interior.resample()
         self.weights = self.all_weights = self._current_weights()
         self.version = self.pde.interior.version
+        return changed
 
     def __repr__(self) -> str:
         return "PDE residual space"

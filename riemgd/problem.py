@@ -140,13 +140,19 @@ class Problem:
             return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
         return self.manifold.embedding(point, self.riemannian_gradient(point))
 
-    def begin_iteration(self) -> None:
+    def begin_iteration(self) -> bool:
         """Called by riemgd optimizers at the start of every iteration: draws
-        the mini-batch or collocation points of stochastic spaces and losses."""
+        the mini-batch or collocation points of stochastic spaces and losses.
+
+        Returns ``True`` when the sample changed, so that costs computed
+        before must be evaluated again to compare like with like.
+        """
+        changed = False
         for owner in (self.manifold, self.loss):
             hook = getattr(owner, "begin_iteration", None)
             if hook is not None:
-                hook()
+                changed = bool(hook()) or changed
+        return changed
 
     def preconditioner(self, point: Point, tangent_vector: Any) -> Any:
         """pymanopt's preconditioner hook (identity unless one was given)."""

@@ -145,8 +145,9 @@ class Space:
         if callable(target):
             if self.terms != ("value",):
                 raise TypeError(f"{name}: give an array of the space's size for a space with terms {self.terms}")
-            target = target(self.points)
-        values = self.restrict(target)
+            values = target(self.points)  # already at the current (batch) points
+        else:
+            values = self.restrict(target)
         if tuple(getattr(values, "shape", ())) != (self.size,):
             raise ValueError(f"{name} must have shape ({self.size},) to match the space, got {tuple(values.shape)}")
         if not backend.is_finite(values):
@@ -164,8 +165,10 @@ class Space:
         raise NotImplementedError
 
     # --- stochastic setting
-    def resample(self) -> None:
-        """Draw this iteration's points (no-op for a deterministic space)."""
+    def resample(self) -> bool:
+        """Draw this iteration's points; ``True`` if they changed (``False``
+        for a deterministic space)."""
+        return False
 
 
 class _Sampled(Space):
@@ -205,7 +208,7 @@ class _Sampled(Space):
         """Dimension ``d`` of the domain."""
         return 1 if self.points.ndim == 1 else self.points.shape[1]
 
-    def resample(self) -> None:
+    def resample(self) -> bool:
         if self.sampler is not None:
             points, weights = self.sampler(self._rng)
             self.points = backend.as_array_like(points, self.all_points)
@@ -220,8 +223,9 @@ class _Sampled(Space):
             # mini-batch weights rescaled so that the batch estimates the full sum
             self.weights = xp.take(self.all_weights, index, axis=0) * (m / self.batch_size)
         else:
-            return
+            return False
         self.version += 1
+        return True
 
     def restrict(self, array: Array) -> Array:
         if self._batch is None or self.sampler is not None:
@@ -551,6 +555,7 @@ class HessianWeighted(Space):
     def version(self, value: int) -> None:
         pass
 
-    def resample(self) -> None:
-        self.base.resample()
+    def resample(self) -> bool:
+        changed = self.base.resample()
         self.points = self.base.points
+        return changed

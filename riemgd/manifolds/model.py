@@ -153,12 +153,22 @@ class ModelManifold(Manifold):
         state = self._state(theta)
         if state.values is None:
             state.values, _ = self.space.evaluate(self.model, theta, jacobian=False)
+            self._check_values(state.values)
         return state.values
+
+    def _check_values(self, values: Array) -> None:
+        # a wrong size would otherwise broadcast against the target, silently when it is (1,)
+        if tuple(values.shape) != (self.space.size,):
+            raise ValueError(
+                f"the model's values must have shape ({self.space.size},) to match the space, "
+                f"got {tuple(values.shape)} once flattened"
+            )
 
     def _jacobian(self, theta: Array) -> Array:
         state = self._state(theta)
         if state.jacobian is None:
             state.values, state.jacobian = self.space.evaluate(self.model, theta, jacobian=True)
+            self._check_values(state.values)
             expected = (self.space.size, self.model.num_params)
             if tuple(state.jacobian.shape) != expected:
                 raise ValueError(f"the model's Jacobian must have shape {expected}, got {tuple(state.jacobian.shape)}")
@@ -181,9 +191,9 @@ class ModelManifold(Manifold):
         """``G(θ) = Jᵀ K J``."""
         return self.solver(theta).gram
 
-    def begin_iteration(self) -> None:
-        """Draw the space's points for this iteration (stochastic spaces)."""
-        self.space.resample()
+    def begin_iteration(self) -> bool:
+        """Draw the space's points for this iteration; ``True`` if they changed."""
+        return self.space.resample()
 
     # ------------------------------------------------------- the functions
     def embed(self, point: Array) -> Array:

@@ -11,14 +11,17 @@ from riemgd.models.base import Array, Model
 Features = Callable[[Array], Array] | Array | None
 
 
-def _feature_matrix(features: Features, x: Array, like: Array) -> Array:
+def _feature_matrix(features: Features, x: Array, like: Array, columns: int | None = None) -> Array:
     """``Φ(x)`` of shape ``(m, K)``; ``None`` features mean ``Φ = I`` (the model
-    returns its coefficient vector, as on a ``Weighted`` space)."""
+    returns its coefficient vector, as on a ``Weighted`` space). ``columns``:
+    the ``K`` that ``B`` expects."""
     if features is None:
         return None
     phi = features(x) if callable(features) else features
     if getattr(phi, "ndim", 0) != 2:
         raise ValueError(f"features must give an (m, K) matrix, got shape {getattr(phi, 'shape', None)}")
+    if columns is not None and phi.shape[1] != columns:
+        raise ValueError(f"features must give K = {columns} columns to match B, got shape {tuple(phi.shape)}")
     if not backend.is_finite(phi):
         raise ValueError("features contain NaN or Inf")
     return phi
@@ -68,7 +71,7 @@ class Linear(Model):
         # J = Φ(x) Bᵀ is independent of θ: keep the last one per point set
         if self._cache is not None and self._cache[0] is x:
             return self._cache[1]
-        phi = _feature_matrix(self.features, x, theta)
+        phi = _feature_matrix(self.features, x, theta, None if self.B is None else self.B.shape[1])
         bt = self._coefficient_jacobian(theta)
         jac = bt if phi is None else phi @ bt
         self._cache = (x, jac)
@@ -119,7 +122,7 @@ class Quadratic(Linear):
         if tuple(terms) != ("value",):
             raise ValueError(f"Quadratic models provide values only, not {tuple(terms)}")
         coefficients, coefficient_jacobian = self._coefficients(theta)
-        phi = _feature_matrix(self.features, x, theta)
+        phi = _feature_matrix(self.features, x, theta, self.B.shape[1])
         if phi is None:
             return [coefficients], ([coefficient_jacobian] if jacobian else None)
         return [phi @ coefficients], ([phi @ coefficient_jacobian] if jacobian else None)

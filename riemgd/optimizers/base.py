@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from riemgd import backend
@@ -64,7 +64,6 @@ class Iterate:
     gradient_norm: Any
     step_size: Any = math.nan
     iteration: int = 0
-    extras: dict = field(default_factory=dict)
 
 
 def _positive(value: float, name: str, *, allow_zero: bool = False) -> float:
@@ -129,8 +128,9 @@ class Optimizer:
         Args:
             problem: A riemgd :class:`~riemgd.Problem` or a ``pymanopt.Problem``.
             initial_point: Starting point; checked to lie on the manifold.
-            callback: Called with each :class:`Iterate`; returning ``True``
-                stops the run (stopping criterion says so).
+            callback: Called with each finite :class:`Iterate` (the last one
+                included); returning ``True`` stops the run (stopping
+                criterion says so).
 
         Returns:
             An :class:`OptimizerResult`. A cost or gradient that turns NaN/Inf
@@ -157,7 +157,8 @@ class Optimizer:
             for iteration, iterate in enumerate(self._iterates(counted, initial_point)):
                 iterate.iteration = iteration
                 reason = recorder.record(iterate)
-                if reason is None and callback is not None and callback(iterate):
+                # every finite iterate reaches the callback, the last one included
+                if reason != "non_finite" and callback is not None and callback(iterate) and reason is None:
                     reason = "callback"
                 if reason is not None:
                     break

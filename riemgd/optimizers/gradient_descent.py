@@ -38,7 +38,8 @@ class GradientDescent(Optimizer):
         self.line_search.reset()
         cost, step = problem.cost(x), float("nan")
         while True:
-            problem.begin_iteration()
+            if problem.begin_iteration():  # a new sample: measure the cost on it
+                cost = problem.cost(x)
             grad = problem.riemannian_gradient(x)  # P_{T_k} ∇L(v_k)
             grad_norm = M.norm(x, grad)
             yield Iterate(x, cost, grad_norm, step)

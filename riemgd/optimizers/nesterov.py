@@ -57,7 +57,8 @@ class Nesterov(Optimizer):
         M, alpha, beta = problem.manifold, self.step_size, self.momentum
         x_prev, cost, step = x, problem.cost(x), float("nan")
         while True:
-            problem.begin_iteration()
+            if problem.begin_iteration():  # a new sample: measure the cost on it
+                cost = problem.cost(x)
             m = beta * M.projection(x, M.embed(x) - M.embed(x_prev))  # β P_{T_k}(v_k − v_{k−1})
             w = M.retraction(x, m)  # w_k
             grad = M.projection(x, problem.ambient_gradient(w))  # P_{T_k} ∇L(w_k)
