@@ -16,7 +16,9 @@ and ``K`` the metric of ``V`` (whitened by the space, ``SᵀS = K``):
 Everything computed from ``θ`` (values, Jacobian, Gram factorization) is
 computed at most once per point and reused by every projection, gradient and
 transport at that point. A rank-deficient Jacobian is handled by the
-:class:`GramSolver`: optional damping and a relative singular-value cutoff.
+:class:`GramSolver`: explicit damping, and a Tikhonov soft cutoff of singular
+values below ``rcond σ_max`` when ``G`` is numerically singular (the metric is
+then ``G_λ = G + λI`` throughout).
 """
 
 from __future__ import annotations
@@ -31,60 +33,80 @@ from riemgd.manifolds.base import Manifold, check_array
 
 Array = Any
 
-DEFAULT_RCOND = 1e-4
+DEFAULT_RCOND = 1e-3  # chosen by benchmarks/rcond_experiment.py
 
 
 class GramSolver:
-    """Solves ``(G + λI) c = b`` for the Gram matrix ``G = (SJ)ᵀ(SJ)``.
+    """Factorizes the metric ``G_λ = G + λI`` of a model manifold at one point,
+    ``G = (SJ)ᵀ(SJ)``, and solves with it.
 
-    The fast path is a Cholesky factorization. When it fails, or when its
-    pivots show that ``SJ`` is numerically rank deficient
-    (``min diag(L) / max diag(L) < rcond``, i.e. a singular value of ``SJ``
-    below ``rcond`` times the largest), the solver switches to the
-    eigendecomposition ``G = Q Λ Qᵀ`` and applies the pseudo-inverse on the
-    eigenvalues ``λᵢ > rcond² λ_max`` (singular values ``σᵢ > rcond σ_max``),
-    giving the minimum-norm coordinates of the orthogonal projection onto the
-    numerically resolved tangent space.
+    ``λ`` is the explicit ``damping`` (Levenberg–Marquardt, default 0). When
+    the Cholesky factorization of ``G + λI`` fails, or its pivots show that
+    ``SJ`` is numerically rank deficient (``min diag(L) < rcond · max diag(L)``,
+    i.e. singular values below ``rcond σ_max``), the solver adds the Tikhonov
+    term ``(rcond σ_max)²`` (``σ_max²`` estimated by ``max diag G``): a soft
+    singular-value cutoff, the filter ``σ² / (σ² + rcond² σ_max²)`` keeping
+    directions with ``σ ≫ rcond σ_max`` and damping away those below. A well
+    conditioned ``G`` is solved exactly (the exact natural gradient). Only if
+    even that factorization fails (a non-finite Jacobian) does it fall back to
+    an eigendecomposition and the pseudo-inverse on eigenvalues above
+    ``rcond² λ_max``.
+
+    The manifold's inner product uses the same ``G_λ``, so the natural
+    gradient ``G_λ⁻¹ ∇_θL`` is the Riemannian gradient of the metric in use.
 
     Args:
         whitened_jacobian: ``S J``, shape ``(n, p)``.
-        damping: ``λ ≥ 0`` added to the diagonal (Levenberg–Marquardt).
-        rcond: Relative singular-value cutoff in ``(0, 1)``.
+        damping: Explicit ``λ ≥ 0``.
+        rcond: Relative singular-value level in ``(0, 1)``.
+
+    Attributes:
+        gram: ``G`` (undamped).
+        shift: The ``λ`` in use (explicit damping plus any Tikhonov term).
+        regularized: True when the Tikhonov term was added.
     """
 
     def __init__(self, whitened_jacobian: Array, damping: float, rcond: float):
         xp = backend.namespace(whitened_jacobian)
         gram = whitened_jacobian.T @ whitened_jacobian  # G = (SJ)ᵀ(SJ), one SYRK-shaped product
-        self.gram = gram
-        shifted = gram + damping * xp.eye(gram.shape[0], dtype=gram.dtype) if damping else gram
-        self.factor = backend.cholesky(shifted)
-        self.pseudo_inverse = None
-        if self.factor is not None:
-            pivots = xp.abs(xp.linalg.diagonal(self.factor))
-            largest = backend.to_float(xp.max(pivots))
-            if largest == 0.0 or backend.to_float(xp.min(pivots)) < rcond * largest:
-                self.factor = None
+        self.gram, self.shift, self.regularized = gram, float(damping), False
+        self._eigen = None
+        self.factor = self._factor(gram, self.shift, rcond, xp)
         if self.factor is None:
+            # soft cutoff: λ += (rcond σ_max)², with σ_max² ≈ max diag G
+            self.shift += rcond**2 * max(backend.to_float(xp.max(xp.linalg.diagonal(gram))), 0.0)
+            self.regularized = True
+            self.factor = self._factor(gram, self.shift, 0.0, xp)
+        if self.factor is None:
+            shifted = gram + self.shift * xp.eye(gram.shape[0], dtype=gram.dtype)
             eigenvalues, vectors = xp.linalg.eigh(0.5 * (shifted + shifted.T))
-            cutoff = rcond**2 * max(backend.to_float(xp.max(eigenvalues)), 0.0)
-            keep = eigenvalues > cutoff
-            inverse = xp.where(keep, 1.0 / xp.where(keep, eigenvalues, 1.0), 0.0)
-            self.pseudo_inverse = (vectors, inverse)
-            self.rank = int(backend.to_float(xp.sum(xp.astype(keep, xp.int64))))
-        else:
-            self.rank = gram.shape[0]
+            keep = eigenvalues > rcond**2 * max(backend.to_float(xp.max(eigenvalues)), 0.0)
+            self._eigen = (vectors, xp.where(keep, 1.0 / xp.where(keep, eigenvalues, 1.0), 0.0))
 
-    @property
-    def is_regular(self) -> bool:
-        """True when the Cholesky path was taken (full numerical rank)."""
-        return self.factor is not None
+    @staticmethod
+    def _factor(gram: Array, shift: float, rcond: float, xp: Any) -> Array | None:
+        """Cholesky factor of ``G + shift·I``, or None if it fails or its pivots
+        fall below ``rcond`` times the largest."""
+        shifted = gram + shift * xp.eye(gram.shape[0], dtype=gram.dtype) if shift else gram
+        factor = backend.cholesky(shifted)
+        if factor is None:
+            return None
+        pivots = xp.abs(xp.linalg.diagonal(factor))
+        largest = backend.to_float(xp.max(pivots))
+        if largest == 0.0 or backend.to_float(xp.min(pivots)) < rcond * largest:
+            return None
+        return factor
 
     def solve(self, rhs: Array) -> Array:
-        """``(G + λI)⁻¹ b`` (or the cutoff pseudo-inverse)."""
+        """``G_λ⁻¹ b``."""
         if self.factor is not None:
             return backend.cholesky_solve(self.factor, rhs)
-        vectors, inverse = self.pseudo_inverse
+        vectors, inverse = self._eigen
         return vectors @ (inverse * (vectors.T @ rhs))
+
+    def apply(self, vector: Array) -> Array:
+        """``G_λ c``."""
+        return self.gram @ vector + self.shift * vector if self.shift else self.gram @ vector
 
 
 class _PointState:
@@ -110,11 +132,14 @@ class ModelManifold(Manifold):
         model: A :class:`~riemgd.models.Model` (``Linear``, ``Quadratic``,
             ``ShallowNetwork``, ``Function``, or your own).
         space: A :class:`~riemgd.spaces.Space` fixing the points and the metric ``K``.
-        damping: ``λ ≥ 0``; Gram solves use ``G + λI`` (default 0: the exact
+        damping: ``λ ≥ 0``; the metric is ``G + λI`` (default 0: the exact
             natural gradient).
-        rcond: Relative singular-value cutoff of ``SJ`` below which directions
-            are treated as null (pseudo-inverse); default ``1e-4``, see
-            :class:`GramSolver`.
+        rcond: Relative singular-value level of ``SJ``: where ``G`` is
+            numerically singular at this level, the Tikhonov term
+            ``(rcond σ_max)²`` is added (see :class:`GramSolver`). Default
+            ``1e-3``, chosen by ``benchmarks/rcond_experiment.py``: on small
+            tanh networks (an L² fit, the energy natural gradient of a 1-D
+            PDE) it beat hard cutoffs at every level tried and smaller shifts.
 
     Points are treated as immutable: riemgd never changes an array in place,
     and the cache compares a point's contents before reusing what it computed.
@@ -188,7 +213,7 @@ class ModelManifold(Manifold):
         return state.solver
 
     def gram(self, theta: Array) -> Array:
-        """``G(θ) = Jᵀ K J``."""
+        """``G(θ) = Jᵀ K J`` (without the shift ``λ``)."""
         return self.solver(theta).gram
 
     def begin_iteration(self) -> bool:
@@ -214,16 +239,24 @@ class ModelManifold(Manifold):
 
     # ------------------------------------------------------------- metric
     def inner_product(self, point: Array, tangent_vector_a: Array, tangent_vector_b: Array) -> Any:
-        """``c₁ᵀ G c₂``."""
-        return backend.inner(tangent_vector_a, self.gram(point) @ tangent_vector_b)
+        """``c₁ᵀ G_λ c₂`` (``= ⟨J c₁, J c₂⟩_V`` when ``λ = 0``)."""
+        return backend.inner(tangent_vector_a, self.solver(point).apply(tangent_vector_b))
+
+    def norm(self, point: Array, tangent_vector: Array) -> Any:
+        """``√(‖SJc‖² + λ‖c‖²)``, computed from ``SJ`` so that it is never the
+        square root of a negative round-off."""
+        xp = backend.namespace(tangent_vector)
+        whitened = self._whitened(point) @ tangent_vector
+        shift = self.solver(point).shift
+        return xp.sqrt(backend.inner(whitened, whitened) + shift * backend.inner(tangent_vector, tangent_vector))
 
     def projection(self, point: Array, vector: Array) -> Array:
-        """Coordinates of ``P_T g``: ``c = G⁻¹ Jᵀ K g = G⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``."""
+        """Coordinates of ``P_T g``: ``c = G_λ⁻¹ Jᵀ K g = G_λ⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``."""
         whitened = self._whitened(point)
         return self.solver(point).solve(whitened.T @ self.space.whiten(self._values(point), vector))
 
     def euclidean_to_riemannian_gradient(self, point: Array, euclidean_gradient: Array) -> Array:
-        """Natural gradient ``G⁻¹ ∇_θ L``."""
+        """Natural gradient ``G_λ⁻¹ ∇_θ L``."""
         return self.solver(point).solve(euclidean_gradient)
 
     def retraction(self, point: Array, tangent_vector: Array) -> Array:
