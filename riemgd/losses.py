@@ -3,7 +3,7 @@
 A loss gives its value and its derivative ``q = ∂L/∂v`` with respect to the
 discretized function ``v``; the space turns ``q`` into the ``V``-gradient
 (the Riesz representer ``∇L(v) = K⁻¹ q``), and ``Problem(manifold, loss)``
-then has
+then has::
 
     cost(θ) = L(v_θ),     ∇_θ L = Jᵀ q,     grad = G⁻¹ Jᵀ q = P_T ∇L(v_θ)
 
@@ -127,7 +127,7 @@ class L2(Loss):
 
 
 class KL(Loss):
-    """Generalized Kullback–Leibler divergence of positive densities,
+    """Generalized Kullback–Leibler divergence of positive densities::
 
         L(v) = ∫ [v log(v/u) − v + u] dμ,     ∂L/∂v = log(v/u)  (times the weights),
 
@@ -246,7 +246,7 @@ class CategoricalLikelihood(Loss):
 
 
 class PDEResidual(Loss):
-    """Least-squares residual of a linear PDE with a boundary penalty,
+    """Least-squares residual of a linear PDE with a boundary penalty::
 
         L(v) = ½ Σᵢ wᵢ (𝓛v(xᵢ) − f(xᵢ))² + ½ β Σ_b w_b (v(x_b) − g(x_b))²,
         𝓛v = Σ_t a_t ∂_t v   (e.g. −ε v'' + v' with {"dd0": −ε, "d0": 1}),
@@ -300,9 +300,9 @@ class PDEResidual(Loss):
             self._boundary_values = xp.full((points.shape[0],), float(boundary_values), dtype=points.dtype)
         self._terms = tuple(self.operator)
 
-    def begin_iteration(self) -> bool:
+    def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw new collocation points (stochastic interior spaces)."""
-        return self.interior.resample()
+        return self.interior.resample(iteration)
 
     def residuals(
         self, model: Model, theta: Array, *, jacobian: bool
@@ -389,8 +389,8 @@ class _ResidualSpace(L2Space):
         xp = backend.namespace(pde.interior.weights)
         return backend.concat(xp, [pde.interior.weights, pde.penalty * pde.boundary.weights])
 
-    def resample(self) -> bool:
-        changed = self.pde.interior.resample()
+    def resample(self, iteration: int | None = None) -> bool:
+        changed = self.pde.interior.resample(iteration)
         self.weights = self.all_weights = self._current_weights()
         self.version = self.pde.interior.version
         return changed

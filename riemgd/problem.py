@@ -78,6 +78,7 @@ class Problem:
         self._preconditioner = preconditioner
         self._ambient_gradient: Callable[[Point], Any] | None = None
         self.loss = None
+        self._iteration = 0  # token handed to stochastic spaces by begin_iteration
         if hasattr(cost, "bind"):
             # A functional loss L(v) from riemgd.losses: its V-gradient ∇L(v_θ)
             # gives the seed's natural gradient P_T ∇L(v_θ).
@@ -147,11 +148,12 @@ class Problem:
         Returns ``True`` when the sample changed, so that costs computed
         before must be evaluated again to compare like with like.
         """
+        self._iteration += 1
         changed = False
         for owner in (self.manifold, self.loss):
             hook = getattr(owner, "begin_iteration", None)
             if hook is not None:
-                changed = bool(hook()) or changed
+                changed = bool(hook(self._iteration)) or changed
         return changed
 
     def preconditioner(self, point: Point, tangent_vector: Any) -> Any:

@@ -2,7 +2,7 @@
 
 A space fixes how a model ``A(θ)`` is discretized (which values, at which
 points) and the SPD metric ``K`` of ``V``. The model manifold only ever asks it
-to *whiten*, ``a ↦ S a`` with ``SᵀS = K``, so that
+to *whiten*, ``a ↦ S a`` with ``SᵀS = K``, so that::
 
     G = Jᵀ K J = (S J)ᵀ (S J),        Jᵀ K g = (S J)ᵀ (S g),
 
@@ -165,9 +165,10 @@ class Space:
         raise NotImplementedError
 
     # --- stochastic setting
-    def resample(self) -> bool:
+    def resample(self, iteration: int | None = None) -> bool:
         """Draw this iteration's points; ``True`` if they changed (``False``
-        for a deterministic space)."""
+        for a deterministic space). A space shared by a manifold and a loss
+        is drawn once per ``iteration`` (a token from :meth:`Problem.begin_iteration`)."""
         return False
 
 
@@ -202,13 +203,17 @@ class _Sampled(Space):
         self.batch_size, self.sampler = batch_size, sampler
         self._rng = backend.default_rng(rng)
         self._batch = None
+        self._drawn_for: int | None = None
 
     @property
     def dimension(self) -> int:
         """Dimension ``d`` of the domain."""
         return 1 if self.points.ndim == 1 else self.points.shape[1]
 
-    def resample(self) -> bool:
+    def resample(self, iteration: int | None = None) -> bool:
+        if iteration is not None and iteration == self._drawn_for:
+            return False  # already drawn for this iteration (a space shared by manifold and loss)
+        self._drawn_for = iteration
         if self.sampler is not None:
             points, weights = self.sampler(self._rng)
             self.points = backend.as_array_like(points, self.all_points)
@@ -499,7 +504,7 @@ class HessianWeighted(Space):
     """A space whose metric is a loss Hessian, ``K = H_L(v)`` (seed: the
     Hessian-weighted Gram ``G^H = Jᵀ H_L J``): the model is discretized as by
     ``base``, and ``hessian(v)`` returns the SPD ``(n, n)`` matrix ``H_L(v)``
-    (e.g. ``loss.hessian``), factored by Cholesky at each point.
+    (e.g. ``lambda v: loss.hessian(v, base)``), factored by Cholesky at each point.
 
     Args:
         base: The space that discretizes the model.
@@ -555,7 +560,7 @@ class HessianWeighted(Space):
     def version(self, value: int) -> None:
         pass
 
-    def resample(self) -> bool:
-        changed = self.base.resample()
+    def resample(self, iteration: int | None = None) -> bool:
+        changed = self.base.resample(iteration)
         self.points = self.base.points
         return changed

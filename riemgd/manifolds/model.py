@@ -216,9 +216,9 @@ class ModelManifold(Manifold):
         """``G(θ) = Jᵀ K J`` (without the shift ``λ``)."""
         return self.solver(theta).gram
 
-    def begin_iteration(self) -> bool:
+    def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw the space's points for this iteration; ``True`` if they changed."""
-        return self.space.resample()
+        return self.space.resample(iteration)
 
     # ------------------------------------------------------- the functions
     def embed(self, point: Array) -> Array:

@@ -59,8 +59,8 @@ class ParameterSpace(Manifold):
     def pullback(self, point: Array, covector: Array) -> Array:
         return self.model_manifold.pullback(point, covector)
 
-    def begin_iteration(self) -> bool:
-        return self.model_manifold.begin_iteration()
+    def begin_iteration(self, iteration: int | None = None) -> bool:
+        return self.model_manifold.begin_iteration(iteration)
 
     def _apply(self, vector: Array) -> Array:
         if self._diagonal is not None:

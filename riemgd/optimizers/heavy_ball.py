@@ -12,7 +12,7 @@ VARIANTS = ("LM", "FD", "LG")
 
 
 class HeavyBall(Optimizer):
-    """Polyak's heavy ball in functional form,
+    """Polyak's heavy ball in functional form::
 
         p_k = P_{T_k}[β m_k − α ∇L(v_k)],      v_{k+1} = R[v_k + p_k],
 
@@ -24,7 +24,8 @@ class HeavyBall(Optimizer):
     * ``"FD"`` (finite difference): ``m_k = v_k − v_{k−1}``, the difference of
       the embedded iterates;
     * ``"LG"`` (last gradient): ``m_k = ∇L(v_{k−1})``, with a *signed* ``β``
-      (the seed's form; ``β < 0`` adds the previous descent direction).
+      (the seed's form; ``β < 0`` adds the previous descent direction). Being a
+      coefficient of a gradient, like ``α``, it is on ``α``'s scale (``β = −c α``).
 
     Every variant takes a plain gradient step first (``p_{−1} = 0``,
     ``v_{−1} = v_0``, ``∇L(v_{−1}) := 0``).

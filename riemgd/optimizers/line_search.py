@@ -9,7 +9,7 @@ from riemgd import backend
 
 
 class ArmijoLineSearch:
-    """Backtracking until the Armijo condition holds,
+    """Backtracking until the Armijo condition holds::
 
         f(R_x(t d)) ≤ f(x) + c · t · Df(x)[d],      Df(x)[d] = ⟨grad f(x), d⟩_x < 0,
 

@@ -13,13 +13,13 @@ RESTARTS = (None, "function", "gradient")
 
 
 class Nesterov(Optimizer):
-    """Nesterov's method in the seed's functional form,
+    """Nesterov's method in the seed's functional form::
 
         w_k     = R[v_k + β P_{T_k}(v_k − v_{k−1})]
         v_{k+1} = R[w_k − α P_{T_k} ∇L(w_k)],
 
     both projections onto ``T_k``, the tangent space at ``v_k``. riemgd takes
-    the two moves as one retraction from ``v_k``,
+    the two moves as one retraction from ``v_k``::
 
         v_{k+1} = R_{v_k}(P_{T_k}[β (v_k − v_{k−1}) − α ∇L(w_k)]),
 
