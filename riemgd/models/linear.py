@@ -62,18 +62,15 @@ class Linear(Model):
         self.features = features
         self._cache: tuple[Any, Array] | None = None
 
-    def _coefficient_jacobian(self, like: Array) -> Array:
-        """``Bᵀ`` of shape ``(K, p)``."""
-        xp = backend.namespace(like)
-        return xp.eye(like.shape[0], dtype=like.dtype) if self.B is None else self.B.T
-
     def _jacobian(self, theta: Array, x: Array) -> Array:
         # J = Φ(x) Bᵀ is independent of θ: keep the last one per point set
         if self._cache is not None and self._cache[0] is x:
             return self._cache[1]
         phi = _feature_matrix(self.features, x, theta, None if self.B is None else self.B.shape[1])
-        bt = self._coefficient_jacobian(theta)
-        jac = bt if phi is None else phi @ bt
+        if phi is None:  # Φ = I (B is then given)
+            jac = self.B.T
+        else:  # J = Φ Bᵀ, or Φ itself when B = I (no m·p² product)
+            jac = phi if self.B is None else phi @ self.B.T
         self._cache = (x, jac)
         return jac
 
