@@ -60,3 +60,29 @@ MANIFOLDS = {
 @pytest.fixture(params=sorted(MANIFOLDS))
 def manifold(request):
     return MANIFOLDS[request.param]()
+
+
+# Every riemgd optimizer configuration, with steps suited to a Rayleigh quotient on a small sphere.
+OPTIMIZERS = {
+    "gd-armijo": lambda **kw: riemgd.GradientDescent(**kw),
+    "gd-fixed": lambda **kw: riemgd.GradientDescent(0.05, **kw),
+    "heavy-ball-LM": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "LM", **kw),
+    "heavy-ball-FD": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "FD", **kw),
+    "heavy-ball-LG": lambda **kw: riemgd.HeavyBall(0.05, -0.02, "LG", **kw),
+    "nesterov": lambda **kw: riemgd.Nesterov(0.05, 0.5, **kw),
+    "nesterov-function": lambda **kw: riemgd.Nesterov(0.05, 0.5, restart="function", **kw),
+    "nesterov-gradient": lambda **kw: riemgd.Nesterov(0.05, 0.5, restart="gradient", **kw),
+}
+
+
+def cupy_or_skip():
+    """The cupy module, or a clean skip when cupy or a CUDA device is missing."""
+    cupy = pytest.importorskip("cupy")
+    pytest.importorskip("array_api_compat")
+    try:
+        devices = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # no driver, no runtime
+        pytest.skip(f"no CUDA device available ({error})")
+    if devices < 1:
+        pytest.skip("no CUDA device available")
+    return cupy

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import OPTIMIZERS, cupy_or_skip
 
 import riemgd
 from riemgd import backend
@@ -107,18 +108,6 @@ def rayleigh(matrix):
     return riemgd.Problem(riemgd.Sphere(N), lambda x: -x @ matrix @ x, euclidean_gradient=lambda x: -2.0 * (matrix @ x))
 
 
-OPTIMIZERS = {
-    "gd-armijo": lambda **kw: riemgd.GradientDescent(**kw),
-    "gd-fixed": lambda **kw: riemgd.GradientDescent(0.05, **kw),
-    "heavy-ball-LM": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "LM", **kw),
-    "heavy-ball-FD": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "FD", **kw),
-    "heavy-ball-LG": lambda **kw: riemgd.HeavyBall(0.05, -0.02, "LG", **kw),
-    "nesterov": lambda **kw: riemgd.Nesterov(0.05, 0.5, **kw),
-    "nesterov-function": lambda **kw: riemgd.Nesterov(0.05, 0.5, restart="function", **kw),
-    "nesterov-gradient": lambda **kw: riemgd.Nesterov(0.05, 0.5, restart="gradient", **kw),
-}
-
-
 def compare_runs(make, to_library, *, iterations, tol):
     """Run ``make()`` on numpy and on ``to_library`` arrays; compare every logged iterate."""
     x0 = riemgd.Sphere(N).random_point(rng=1)
@@ -218,18 +207,6 @@ def test_autograd_on_strict_arrays_raises_clear_type_error():
 
 
 # ----------------------------------------------------------- CuPy
-def cupy_or_skip():
-    cupy = pytest.importorskip("cupy")
-    pytest.importorskip("array_api_compat")
-    try:
-        devices = cupy.cuda.runtime.getDeviceCount()
-    except Exception as error:  # no driver, no runtime
-        pytest.skip(f"no CUDA device available ({error})")
-    if devices < 1:
-        pytest.skip("no CUDA device available")
-    return cupy
-
-
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_optimizers_on_cupy_follow_numpy(name):
     cupy = cupy_or_skip()

@@ -16,6 +16,7 @@ import itertools
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from conftest import cupy_or_skip
 
 import riemgd
 from riemgd import losses, models, spaces
@@ -748,18 +749,6 @@ def test_energy_natural_gradient_solves_the_convection_diffusion_problem():
 
 
 # ------------------------------------------------------------------ CuPy
-def cupy_or_skip():
-    cupy = pytest.importorskip("cupy")
-    pytest.importorskip("array_api_compat")
-    try:
-        devices = cupy.cuda.runtime.getDeviceCount()
-    except Exception as error:  # no driver, no runtime
-        pytest.skip(f"no CUDA device available ({error})")
-    if devices < 1:
-        pytest.skip("no CUDA device available")
-    return cupy
-
-
 def any_features(x):
     import cupy
 

@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import OPTIMIZERS as ALL_OPTIMIZERS
 
 import riemgd
 
@@ -22,15 +23,7 @@ def start() -> np.ndarray:
     return riemgd.Sphere(N).random_point(rng=0)
 
 
-OPTIMIZERS = {
-    "gd-armijo": lambda **kw: riemgd.GradientDescent(**kw),
-    "gd-fixed": lambda **kw: riemgd.GradientDescent(0.05, **kw),
-    "heavy-ball-LM": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "LM", **kw),
-    "heavy-ball-FD": lambda **kw: riemgd.HeavyBall(0.05, 0.5, "FD", **kw),
-    "heavy-ball-LG": lambda **kw: riemgd.HeavyBall(0.05, -0.02, "LG", **kw),
-    "nesterov": lambda **kw: riemgd.Nesterov(0.05, 0.5, **kw),
-    "nesterov-function": lambda **kw: riemgd.Nesterov(0.05, 0.5, restart="function", **kw),
-}
+OPTIMIZERS = {name: make for name, make in ALL_OPTIMIZERS.items() if name != "nesterov-gradient"}
 NAMES = sorted(OPTIMIZERS)
 
 
