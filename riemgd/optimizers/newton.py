@@ -62,10 +62,11 @@ class Newton(Optimizer):
         xp = backend.namespace(theta)
         p = theta.shape[0]
         h = self.difference_step * max(1.0, backend.to_float(xp.max(xp.abs(theta))))
-        columns = []
-        for j in range(p):
-            e = backend.as_array_like(np.eye(p)[j] * h, theta)
-            columns.append((problem.euclidean_gradient(theta + e) - problem.euclidean_gradient(theta - e)) / (2 * h))
+        steps = backend.as_array_like(h * np.eye(p), theta)  # h e_j, one row each
+        columns = [
+            (problem.euclidean_gradient(theta + steps[j]) - problem.euclidean_gradient(theta - steps[j])) / (2 * h)
+            for j in range(p)
+        ]
         hessian = xp.stack(columns, axis=1)
         return 0.5 * (hessian + hessian.T)
 
