@@ -45,6 +45,19 @@ def is_on_manifold(manifold, point) -> bool:
     return True
 
 
+def _model_manifold():
+    """A quadratic model manifold on L²(0, 1), well conditioned near the origin."""
+    from riemgd import models, spaces
+
+    x, w = spaces.gauss_legendre(16)
+
+    def features(x):  # orthonormal in L²(0, 1)
+        return np.stack([np.ones_like(x), np.sqrt(2) * np.sin(2 * np.pi * x), np.sqrt(2) * np.cos(2 * np.pi * x)], 1)
+
+    Q = 0.1 * np.random.default_rng(5).standard_normal((3, 3, 3))
+    return riemgd.ModelManifold(models.Quadratic(features, np.eye(3), Q), spaces.L2(x, w))
+
+
 MANIFOLDS = {
     "euclidean": lambda: riemgd.Euclidean(3, 2),
     "sphere": lambda: riemgd.Sphere(6),
@@ -54,6 +67,7 @@ MANIFOLDS = {
     "grassmann": lambda: riemgd.Grassmann(6, 2),
     "spd": lambda: riemgd.SymmetricPositiveDefinite(4),
     "product": lambda: riemgd.Product([riemgd.Sphere(3), riemgd.SymmetricPositiveDefinite(2), riemgd.Euclidean(2)]),
+    "model-quadratic": _model_manifold,
 }
 
 

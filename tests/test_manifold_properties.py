@@ -24,7 +24,7 @@ def frobenius(v) -> float:
 
 def quadratic_problem(manifold, rng):
     """f(x) = ½⟨x, S x⟩ + ⟨b, x⟩ on the ambient space, summed over components."""
-    x0 = manifold.embed(manifold.random_point(rng=rng))
+    x0 = manifold.random_point(rng=rng)
     parts = x0 if isinstance(x0, tuple) else (x0,)
     mats = []
     for p in parts:

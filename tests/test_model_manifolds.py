@@ -781,3 +781,30 @@ def test_builtin_models_run_on_cupy(name):
     assert isinstance(on_device.point, cupy.ndarray)
     np.testing.assert_allclose(cupy.asnumpy(on_device.point), on_host.point, rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(on_device.log["iterations"]["cost"], on_host.log["iterations"]["cost"], rtol=1e-9)
+
+
+# ------------------------------------------------- a shifted metric G + λI
+@pytest.mark.parametrize("damping", [0.0, 1e-2])
+def test_shifted_metric_keeps_gradient_and_transport_contracts(damping):
+    # an 8-neuron network on 12 points: G is numerically singular, so the solver shifts it
+    x, w = spaces.gauss_legendre(12)
+    manifold = riemgd.ModelManifold(models.ShallowNetwork(1, 8), spaces.L2(x, w), damping=damping)
+    rng = np.random.default_rng(4)
+    theta, other = manifold.random_point(rng=1), manifold.random_point(rng=2)
+    solver = manifold.solver(theta)
+    assert solver.shift > 0 and (solver.regularized or damping > 0)
+    J = central_jacobian(lambda t: manifold.model(t, x), theta)
+    G = manifold.gram(theta)
+    np.testing.assert_allclose(G, J.T @ (w[:, None] * J), atol=1e-8 * np.abs(G).max())  # G = JᵀWJ
+    G_shifted = G + solver.shift * np.eye(theta.size)
+    gradient = rng.standard_normal(theta.size)
+    natural = manifold.euclidean_to_riemannian_gradient(theta, gradient)
+    np.testing.assert_allclose(G_shifted @ natural, gradient, rtol=1e-5, atol=1e-8 * np.abs(gradient).max())
+    # P_T of the ambient gradient is the Riemannian gradient, at the point and transported elsewhere
+    for where in (theta, other):
+        projected = manifold.projection(where, manifold.ambient_gradient(theta, gradient))
+        np.testing.assert_allclose(projected, manifold.euclidean_to_riemannian_gradient(where, gradient), rtol=1e-12)
+    # transport carries the function J c (the seed's P_{T_b} p): G_λ⁻¹ G c at the same point
+    c = rng.standard_normal(theta.size)
+    expected = np.linalg.solve(G_shifted, G @ c)
+    np.testing.assert_allclose(manifold.transport(theta, theta, c), expected, rtol=1e-6, atol=1e-8 * np.abs(c).max())

@@ -30,6 +30,7 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.product import ProductVector
 
 Array = Any
 
@@ -251,9 +252,22 @@ class ModelManifold(Manifold):
         return xp.sqrt(backend.inner(whitened, whitened) + shift * backend.inner(tangent_vector, tangent_vector))
 
     def projection(self, point: Array, vector: Array) -> Array:
-        """Coordinates of ``P_T g``: ``c = G_λ⁻¹ Jᵀ K g = G_λ⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``."""
-        whitened = self._whitened(point)
-        return self.solver(point).solve(whitened.T @ self.space.whiten(self._values(point), vector))
+        """Coordinates of ``P_T g``: ``c = G_λ⁻¹ Jᵀ K g = G_λ⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``.
+
+        ``vector`` may also be a pair ``(g, q)`` (a :class:`ProductVector`): a
+        function ``g ∈ V`` plus a covector ``q`` on the parameters, mapped to
+        ``G_λ⁻¹ (Jᵀ K g + q)``: gradients known only through ``θ`` (``q = ∇_θL``)
+        travel in that second slot.
+        """
+        function, covector = vector if isinstance(vector, ProductVector) else (vector, None)
+        rhs = self._whitened(point).T @ self.space.whiten(self._values(point), function)
+        return self.solver(point).solve(rhs if covector is None else rhs + covector)
+
+    def ambient_gradient(self, point: Array, euclidean_gradient: Array) -> ProductVector:
+        """``(0, ∇_θ L)``: a parameter gradient as an ambient vector, so that
+        ``projection`` gives ``G_λ⁻¹ ∇_θ L`` exactly, at this point or another."""
+        xp = backend.namespace(euclidean_gradient)
+        return ProductVector((xp.zeros_like(self._values(point)), euclidean_gradient))
 
     def euclidean_to_riemannian_gradient(self, point: Array, euclidean_gradient: Array) -> Array:
         """Natural gradient ``G_λ⁻¹ ∇_θ L``."""
@@ -263,7 +277,8 @@ class ModelManifold(Manifold):
         """``R_θ(c) = θ + c``."""
         return point + tangent_vector
 
-    # transport: the base class's P_{T_b}(J_a c) = G_b⁻¹ J_bᵀ K J_a c, the cross Gram form.
+    # transport: the base class's P_{T_b}(J_a c) = G_{λ,b}⁻¹ J_bᵀ K J_a c, the seed's cross-Gram
+    # form: momentum is the function J_a c, and what does not change the function is dropped.
 
     def zero_vector(self, point: Array) -> Array:
         return backend.namespace(point).zeros_like(point)

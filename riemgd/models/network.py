@@ -11,17 +11,22 @@ from riemgd import backend
 from riemgd.models.base import Array, Model, parse_term
 
 
-def _tanh(z: Array, xp: Any) -> tuple[Array, Array, Array, Array]:
+def _tanh(z: Array, xp: Any, order: int) -> list[Array]:
+    # [σ, σ', σ'', σ'''] up to `order`: σ' = 1 − t², σ'' = −2tσ', σ''' = −2σ'(1 − 3t²)
     t = xp.tanh(z)
-    s = 1.0 - t * t  # σ' = 1 − t²
-    return t, s, -2.0 * t * s, -2.0 * s * (1.0 - 3.0 * t * t)  # σ'' = −2tσ', σ''' = −2σ'(1 − 3t²)
+    if order == 0:
+        return [t]
+    s = 1.0 - t * t
+    return [t, s, -2.0 * t * s, -2.0 * s * (1.0 - 3.0 * t * t)][: order + 1]
 
 
-def _sigmoid(z: Array, xp: Any) -> tuple[Array, Array, Array, Array]:
+def _sigmoid(z: Array, xp: Any, order: int) -> list[Array]:
+    # [σ, σ', σ'', σ'''] up to `order`: σ' = σ(1 − σ), σ'' = σ'(1 − 2σ), σ''' = σ'(1 − 6σ + 6σ²)
     s = 1.0 / (1.0 + xp.exp(-z))
+    if order == 0:
+        return [s]
     d1 = s * (1.0 - s)
-    d2 = d1 * (1.0 - 2.0 * s)
-    return s, d1, d2, d1 * (1.0 - 6.0 * s + 6.0 * s * s)
+    return [s, d1, d1 * (1.0 - 2.0 * s), d1 * (1.0 - 6.0 * s + 6.0 * s * s)][: order + 1]
 
 
 ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid}
@@ -80,7 +85,9 @@ class ShallowNetwork(Model):
             raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
         W, b, a, c = self.unpack(theta)
         z = X @ W.T + b  # (m, width)
-        s0, s1, s2, s3 = ACTIVATIONS[self.activation](z, xp)
+        # only the derivatives of σ the terms need: order k for a term, k + 1 for its Jacobian
+        order = max(parse_term(term)[0] for term in terms) + (1 if jacobian else 0)
+        s0, s1, s2, s3 = [*ACTIVATIONS[self.activation](z, xp, order), None, None, None][:4]
         m = X.shape[0]
         values, jacobians = [], []
         for term in terms:
