@@ -38,17 +38,11 @@ class _Bound:
 
 
 def _require_model_manifold(manifold: Any) -> None:
-    for method in ("function_values", "pullback"):
+    for method in ("function_values", "pullback", "ambient_from_derivative"):
         if not callable(getattr(manifold, method, None)):
             raise TypeError(
                 f"a functional loss needs a model manifold (with '{method}'), got {type(manifold).__name__}"
             )
-
-
-def _embeds_parameters(manifold: Any) -> bool:
-    from riemgd.manifolds.parameter import ParameterSpace
-
-    return isinstance(manifold, ParameterSpace)
 
 
 class Loss:
@@ -95,12 +89,11 @@ class Loss:
             return manifold.pullback(theta, self.derivative(manifold.function_values(theta), space))
 
         def ambient_gradient(theta: Array) -> Array:
-            return self.gradient(manifold.function_values(theta), space)
+            # the manifold says what ∂L/∂v is in its ambient space: ∇L(v) ∈ V on a
+            # model manifold, M⁻¹ Jᵀ q in parameter space
+            return manifold.ambient_from_derivative(theta, self.derivative(manifold.function_values(theta), space))
 
-        # ∇L(v) ∈ V is an ambient vector only where the manifold embeds points as
-        # functions; a ParameterSpace embeds θ itself (ambient space Rᵖ), so there
-        # the problem falls back to the manifold's ambient gradient M⁻¹∇_θL.
-        return _Bound(cost, euclidean_gradient, None if _embeds_parameters(manifold) else ambient_gradient)
+        return _Bound(cost, euclidean_gradient, ambient_gradient)
 
 
 class L2(Loss):

@@ -238,6 +238,11 @@ class ModelManifold(Manifold):
         """``Jᵀ q``: a loss derivative ``q = ∂L/∂v`` as the parameter gradient ``∇_θ L``."""
         return self._jacobian(point).T @ covector
 
+    def ambient_from_derivative(self, point: Array, covector: Array) -> Array:
+        """The V-gradient ``∇L(v) = K⁻¹ q`` of a loss with derivative ``q = ∂L/∂v``
+        (the Riesz map of the space), whose projection is the natural gradient."""
+        return self.space.riesz(self._values(point), covector)
+
     # ------------------------------------------------------------- metric
     def inner_product(self, point: Array, tangent_vector_a: Array, tangent_vector_b: Array) -> Any:
         """``c₁ᵀ G_λ c₂`` (``= ⟨J c₁, J c₂⟩_V`` when ``λ = 0``)."""

@@ -59,6 +59,11 @@ class ParameterSpace(Manifold):
     def pullback(self, point: Array, covector: Array) -> Array:
         return self.model_manifold.pullback(point, covector)
 
+    def ambient_from_derivative(self, point: Array, covector: Array) -> Array:
+        """A loss derivative ``q = ∂L/∂v`` in this manifold's ambient space ``Rᵖ``:
+        the gradient ``M⁻¹ Jᵀ q`` (the functions ``v`` are not the points here)."""
+        return self.ambient_gradient(point, self.pullback(point, covector))
+
     def begin_iteration(self, iteration: int | None = None) -> bool:
         return self.model_manifold.begin_iteration(iteration)
 
