@@ -193,8 +193,10 @@ class ModelManifold(Manifold):
     def _jacobian(self, theta: Array) -> Array:
         state = self._state(theta)
         if state.jacobian is None:
-            state.values, state.jacobian = self.space.evaluate(self.model, theta, jacobian=True)
-            self._check_values(state.values)
+            values, state.jacobian = self.space.evaluate(self.model, theta, jacobian=True)
+            if state.values is None:  # keep values computed earlier: caches downstream key on them
+                self._check_values(values)
+                state.values = values
             expected = (self.space.size, self.model.num_params)
             if tuple(state.jacobian.shape) != expected:
                 raise ValueError(f"the model's Jacobian must have shape {expected}, got {tuple(state.jacobian.shape)}")
