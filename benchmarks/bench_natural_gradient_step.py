@@ -63,8 +63,7 @@ import scipy
 import scipy.linalg
 
 import riemgd
-from riemgd import losses, spaces
-from riemgd.manifolds.model import ModelManifold
+from riemgd import ModelManifold, losses, spaces
 from riemgd.models import Linear
 
 TARGET = 1.25

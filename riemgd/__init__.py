@@ -6,8 +6,11 @@ unchanged on classical matrix manifolds and on model manifolds of parametric
 functions, with numpy or CuPy arrays.
 """
 
-from riemgd import losses, manifolds, models, optimizers, spaces
+import sys
+
+from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_retraction, check_transport
+from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     Euclidean,
     Grassmann,
@@ -17,12 +20,17 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.manifolds.model import GramSolver, ModelManifold
-from riemgd.manifolds.parameter import ParameterSpace
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, OptimizerResult
 from riemgd.problem import Problem
 
 __version__ = "0.1.0"
+
+# The function-space packages under their short public names: ``riemgd.spaces.L2``,
+# ``from riemgd.losses import PDEResidual``, ``import riemgd.models`` all name the
+# same module objects as ``riemgd.functional.*``.
+for _name in ("losses", "models", "spaces"):
+    sys.modules[f"{__name__}.{_name}"] = getattr(functional, _name)
+del _name
 
 __all__ = [
     "Euclidean",
@@ -44,6 +52,7 @@ __all__ = [
     "check_gradient",
     "check_retraction",
     "check_transport",
+    "functional",
     "losses",
     "manifolds",
     "models",

@@ -1,15 +1,16 @@
 """Manifolds: the :class:`Manifold` abstraction and its classical instances.
 
-Model manifolds of natural gradient in function space: :class:`ModelManifold`
-(:mod:`riemgd.manifolds.model`) and, for comparison in parameter coordinates,
-:class:`ParameterSpace` (:mod:`riemgd.manifolds.parameter`).
+Model manifolds of natural gradient in function space live in
+:mod:`riemgd.functional` (:class:`~riemgd.functional.ModelManifold`,
+:class:`~riemgd.functional.ParameterSpace`); they are also reachable here by
+name, for code written against riemgd 0.1.
 """
+
+from typing import Any
 
 from riemgd.manifolds.base import Manifold
 from riemgd.manifolds.euclidean import Euclidean
 from riemgd.manifolds.grassmann import Grassmann
-from riemgd.manifolds.model import GramSolver, ModelManifold
-from riemgd.manifolds.parameter import ParameterSpace
 from riemgd.manifolds.product import Product, ProductVector
 from riemgd.manifolds.spd import SymmetricPositiveDefinite
 from riemgd.manifolds.sphere import Sphere
@@ -28,3 +29,12 @@ __all__ = [
     "Stiefel",
     "SymmetricPositiveDefinite",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # riemgd 0.1 names; imported lazily because riemgd.functional builds on this package
+    if name in ("GramSolver", "ModelManifold", "ParameterSpace"):
+        import riemgd.functional
+
+        return getattr(riemgd.functional, name)
+    raise AttributeError(f"module 'riemgd.manifolds' has no attribute {name!r}")

@@ -15,7 +15,7 @@ class GradientDescent(Optimizer):
 
         v_{k+1} = R[v_k − α P_{T_k} ∇L(v_k)],   i.e.   x_{k+1} = R_{x_k}(−α grad f(x_k)).
 
-    On a :class:`~riemgd.manifolds.ModelManifold` this is natural gradient descent,
+    On a :class:`~riemgd.functional.ModelManifold` this is natural gradient descent,
     ``θ_{k+1} = θ_k − α G_k⁻¹ ∇_θ L``; on ``Euclidean`` it is plain gradient descent.
 
     Args:

@@ -15,8 +15,8 @@ class Newton(Optimizer):
     """Damped Newton: ``θ_{k+1} = θ_k − α (H + λI)⁻¹ ∇_θ L(θ_k)``.
 
     For problems whose points are parameter vectors with the retraction
-    ``θ + c`` (a :class:`~riemgd.manifolds.model.ModelManifold`, a
-    :class:`~riemgd.manifolds.parameter.ParameterSpace`, ``Euclidean``). The
+    ``θ + c`` (a :class:`~riemgd.functional.ModelManifold`, a
+    :class:`~riemgd.functional.ParameterSpace`, ``Euclidean``). The
     Hessian ``H`` is ``hessian(θ)`` when given; otherwise the problem's
     :meth:`~riemgd.Problem.euclidean_hessian` (autograd's Hessian of a plain
     cost function), else central differences of the gradient, ``H e_j ≈ (∇L(θ + h e_j) − ∇L(θ − h e_j)) / 2h``

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.models.base import Array, Model, parse_term
+from riemgd.functional.models.base import Array, Model, parse_term
 
 
 def _tanh(z: Array, xp: Any, order: int) -> list[Array]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from riemgd.models.base import Array, Model, parse_term
+from riemgd.functional.models.base import Array, Model, parse_term
 
 
 class Function(Model):

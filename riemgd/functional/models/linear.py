@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from riemgd import backend
-from riemgd.models.base import Array, Model
+from riemgd.functional.models.base import Array, Model
 
 Features = Callable[[Array], Array] | Array | None
 

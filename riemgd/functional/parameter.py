@@ -26,7 +26,7 @@ class ParameterSpace(Manifold):
     ``pullback(θ, q) = Jᵀq`` come from the wrapped model manifold.
 
     Args:
-        model_manifold: A :class:`~riemgd.manifolds.model.ModelManifold`.
+        model_manifold: A :class:`~riemgd.functional.ModelManifold`.
         preconditioner: SPD ``(p, p)`` matrix ``M``, or positive ``(p,)``
             diagonal; ``None`` for ``M = I`` (plain gradient descent).
     """

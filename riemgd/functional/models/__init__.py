@@ -1,0 +1,8 @@
+"""Models ``A(θ)``: parametric functions evaluated at a space's points, with Jacobians."""
+
+from riemgd.functional.models.base import Model
+from riemgd.functional.models.function import Function
+from riemgd.functional.models.linear import Linear, Quadratic
+from riemgd.functional.models.network import ShallowNetwork
+
+__all__ = ["Function", "Linear", "Model", "Quadratic", "ShallowNetwork"]

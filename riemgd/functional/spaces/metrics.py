@@ -1,0 +1,141 @@
+"""Metrics of ``V`` on point sets: :class:`L2` (quadrature weights), :class:`H1`
+(values and first derivatives), :class:`Weighted` (``Rⁿ`` with an SPD ``K``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from riemgd import backend
+from riemgd.functional.spaces.base import Space, _check_weights, _Sampled
+
+Array = Any
+
+
+class L2(_Sampled):
+    """Discrete ``L²(Ω, μ)``: ``⟨a, b⟩ = Σᵢ wᵢ a(xᵢ) b(xᵢ)``, ``K = diag(w)``.
+
+    Args:
+        points: Quadrature or sample points, shape ``(m,)`` or ``(m, d)``.
+        weights: Positive weights ``(m,)``; default ``1/m`` (the seed's
+            ``½‖u − v‖²_m = (1/2m) Σ (u − v)²``).
+        outputs: Number of model outputs per point ``q`` (``V`` has ``n = q m``
+            entries, output-major, each weighted by ``wᵢ``).
+        batch_size: Use a random mini-batch of this many points per iteration
+            (weights rescaled by ``m / batch_size``).
+        sampler: ``sampler(rng) -> (points, weights)`` drawing fresh points per
+            iteration (e.g. stochastic collocation with :func:`monte_carlo`).
+        rng: Seed or generator for ``batch_size``/``sampler``.
+    """
+
+    def __init__(
+        self,
+        points: Array,
+        weights: Array | None = None,
+        *,
+        outputs: int = 1,
+        batch_size: int | None = None,
+        sampler: Callable[[np.random.Generator], tuple[Array, Array]] | None = None,
+        rng: int | np.random.Generator | None = None,
+    ):
+        super().__init__(points, weights, batch_size=batch_size, sampler=sampler, rng=rng)
+        if int(outputs) != outputs or outputs < 1:
+            raise ValueError(f"outputs must be a positive integer, got {outputs}")
+        self.outputs = int(outputs)
+
+    @property
+    def size(self) -> int:
+        return self.outputs * len(self.terms) * self.points.shape[0]
+
+    def _diagonal(self) -> Array:
+        xp = backend.namespace(self.weights)
+        reps = self.size // self.weights.shape[0]
+        return self.weights if reps == 1 else xp.reshape(xp.tile(self.weights[None, :], (reps, 1)), (-1,))
+
+    def whiten(self, values: Array, array: Array) -> Array:
+        xp = backend.namespace(self.weights)
+        root = xp.sqrt(self._diagonal())
+        return root * array if array.ndim == 1 else root[:, None] * array
+
+    def riesz(self, values: Array, covector: Array) -> Array:
+        return covector / self._diagonal()
+
+    def metric_apply(self, values: Array, array: Array) -> Array:
+        return self._diagonal() * array
+
+    def __repr__(self) -> str:
+        return f"L2({self.points.shape[0]} points, terms={self.terms})"
+
+
+class H1(L2):
+    """Discrete ``H¹``: ``⟨a, b⟩ = Σᵢ wᵢ [a(xᵢ) b(xᵢ) + ∇a(xᵢ)·∇b(xᵢ)]``.
+
+    An element of ``V`` stacks the values and the ``d`` first partial
+    derivatives at the points (``n = (1 + d) m``), so the Gram matrix is
+    ``G = Σᵢ wᵢ (∂θv ∂θvᵀ + Σ_k ∂θ∂ₖv ∂θ∂ₖvᵀ)``. The model must provide x-derivatives.
+    Arguments as for :class:`L2`.
+    """
+
+    def __init__(self, points: Array, weights: Array | None = None, **kwargs: Any):
+        super().__init__(points, weights, **kwargs)
+        if self.outputs != 1:
+            raise ValueError("H1 supports scalar-valued models only (outputs=1)")
+        self.terms = ("value", *tuple(f"d{k}" for k in range(self.dimension)))
+
+
+class Weighted(Space):
+    """``V = Rⁿ`` with ``⟨a, b⟩ = aᵀ K b`` (the seed's non-isotropic loss ``‖u − v‖_K``).
+
+    Models on this space are evaluated with ``x = None`` and return the
+    coefficient vector ``v ∈ Rⁿ`` directly.
+
+    Args:
+        metric: An SPD matrix ``K`` of shape ``(n, n)``, or positive weights
+            ``(n,)`` for a diagonal ``K``.
+    """
+
+    def __init__(self, metric: Array):
+        super().__init__()
+        shape = tuple(getattr(metric, "shape", ()))
+        if len(shape) == 1:
+            _check_weights(metric, shape[0], "metric")
+            self._diagonal, self._factor = metric, None
+        elif len(shape) == 2 and shape[0] == shape[1]:
+            if not backend.is_finite(metric):
+                raise ValueError("metric contains NaN or Inf")
+            xp = backend.namespace(metric)
+            asymmetry = backend.to_float(xp.max(xp.abs(metric - metric.T)))
+            if asymmetry > 1e-12 * max(1.0, backend.to_float(xp.max(xp.abs(metric)))):
+                raise ValueError(f"metric must be symmetric, got max |K − Kᵀ| = {asymmetry:.3g}")
+            factor = backend.cholesky(metric)
+            if factor is None:
+                raise ValueError("metric must be positive definite (its Cholesky factorization failed)")
+            self._diagonal, self._factor = None, factor  # K = L Lᵀ, S = Lᵀ
+        else:
+            raise ValueError(f"metric must be an (n, n) SPD matrix or an (n,) weight vector, got shape {shape}")
+        self.metric = metric
+        self._size = shape[0]
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def whiten(self, values: Array, array: Array) -> Array:
+        if self._factor is None:
+            xp = backend.namespace(self._diagonal)
+            root = xp.sqrt(self._diagonal)
+            return root * array if array.ndim == 1 else root[:, None] * array
+        return self._factor.T @ array
+
+    def riesz(self, values: Array, covector: Array) -> Array:
+        if self._factor is None:
+            return covector / self._diagonal
+        return backend.cholesky_solve(self._factor, covector)
+
+    def metric_apply(self, values: Array, array: Array) -> Array:
+        return self._diagonal * array if self._factor is None else self.metric @ array
+
+    def __repr__(self) -> str:
+        return f"Weighted(n={self._size})"
