@@ -141,14 +141,14 @@ class Problem:
             return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
         return self.manifold.embedding(point, self.riemannian_gradient(point))
 
-    def begin_iteration(self) -> bool:
+    def begin_iteration(self, iteration: int | None = None) -> bool:
         """Called by riemgd optimizers at the start of every iteration: draws
         the mini-batch or collocation points of stochastic spaces and losses.
 
         Returns ``True`` when the sample changed, so that costs computed
         before must be evaluated again to compare like with like.
         """
-        self._iteration += 1
+        self._iteration = self._iteration + 1 if iteration is None else iteration
         changed = False
         for owner in (self.manifold, self.loss):
             hook = getattr(owner, "begin_iteration", None)

@@ -1,19 +1,47 @@
-"""First-order optimizers written in the manifold's language."""
+"""Optimizers: a direction rule and a step-size rule, run by one loop.
+
+Named methods (:class:`GradientDescent`, :class:`HeavyBall`, :class:`Nesterov`,
+:class:`Newton`) are compositions of the rules below; any other composition is
+``Optimizer(direction, step_size)``, e.g.
+``Optimizer(Momentum(0.9, "FD"), GridSearch())``.
+"""
 
 from riemgd.optimizers.base import Iterate, Optimizer, OptimizerResult
+from riemgd.optimizers.directions import (
+    Direction,
+    DirectionRule,
+    Momentum,
+    NesterovMomentum,
+    RiemannianGradient,
+)
 from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
-from riemgd.optimizers.line_search import ArmijoLineSearch
 from riemgd.optimizers.nesterov import Nesterov
-from riemgd.optimizers.newton import Newton
+from riemgd.optimizers.newton import Newton, NewtonDirection
+from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
+
+#: riemgd 0.1's name of :class:`Armijo`.
+ArmijoLineSearch = Armijo
 
 __all__ = [
+    "Armijo",
     "ArmijoLineSearch",
+    "ConstantStep",
+    "Direction",
+    "DirectionRule",
     "GradientDescent",
+    "GridSearch",
     "HeavyBall",
     "Iterate",
+    "Momentum",
     "Nesterov",
+    "NesterovMomentum",
     "Newton",
+    "NewtonDirection",
+    "NormConstrained",
     "Optimizer",
     "OptimizerResult",
+    "RiemannianGradient",
+    "Step",
+    "StepSize",
 ]

@@ -1,21 +1,39 @@
-"""What every optimizer shares: the run loop, stopping, logging and results.
+"""The run loop every optimizer shares: direction, then step size.
 
-An optimizer implements one generator, ``_iterates(problem, point)``, whose body
-reads like its update formula and yields an :class:`Iterate` per iteration.
-:meth:`Optimizer.run` consumes it and owns everything else: input checks,
-stopping criteria, NaN/Inf detection (keeping the last finite iterate),
-Ctrl-C, callbacks, printing and the per-iteration log.
+An :class:`Optimizer` is a direction rule (:mod:`riemgd.optimizers.directions`)
+and a step-size rule (:mod:`riemgd.optimizers.step_sizes`). Each iteration::
+
+    draw the sample k (problem.begin_iteration); re-measure f(x_k) if it changed
+    d_k = direction(x_k)                       record x_k, stop?
+    t_k = step_size(x_k, f(x_k), d_k)          x_{k+1} = R_{x_k}(t_k d_k)
+    direction.accept(x_k → x_{k+1})
+
+:meth:`Optimizer.run` owns everything else: input checks, evaluation counts,
+the stopping tests, NaN/Inf (keeping the last finite iterate), Ctrl-C,
+callbacks, printing and the per-iteration log; and the restart of a momentum
+direction that a line search finds is no descent direction, or that an
+adaptive restart rejects.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from riemgd import backend
+from riemgd.optimizers.directions import Direction, DirectionRule, RiemannianGradient
+from riemgd.optimizers.step_sizes import (
+    Armijo,
+    ConstantStep,
+    Step,
+    StepSize,
+    as_step_size,
+    non_negative_integer,
+    positive_number,
+)
 
 
 @dataclass
@@ -36,6 +54,8 @@ class OptimizerResult:
         reason: The stopping criterion as a short code: ``"min_gradient_norm"``,
             ``"max_iterations"``, ``"max_time"``, ``"min_step_size"``,
             ``"non_finite"``, ``"callback"`` or ``"interrupted"``.
+        gradient_evaluations: Number of gradient evaluations (Riemannian,
+            Euclidean or ambient).
     """
 
     point: Any
@@ -48,6 +68,7 @@ class OptimizerResult:
     gradient_norm: float | None = None
     log: dict | None = None
     reason: str = ""
+    gradient_evaluations: int | None = None
 
 
 @dataclass
@@ -66,30 +87,31 @@ class Iterate:
     iteration: int = 0
 
 
-def _positive(value: float, name: str, *, allow_zero: bool = False) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from error
-    if math.isnan(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
-    return value
-
-
 class Optimizer:
-    """Base class of riemgd optimizers (pymanopt-compatible arguments).
+    """A direction rule and a step-size rule, run by one loop (pymanopt-compatible arguments).
 
     Args:
+        direction: A :class:`~riemgd.optimizers.directions.DirectionRule`
+            (default: the Riemannian gradient).
+        step_size: A positive number (a constant step) or a
+            :class:`~riemgd.optimizers.step_sizes.StepSize` rule (default:
+            :class:`~riemgd.optimizers.step_sizes.Armijo`).
         max_iterations: Stop after this many steps.
         max_time: Stop after this many seconds.
-        min_gradient_norm: Stop when the Riemannian gradient norm falls below.
+        min_gradient_norm: Stop when the reported gradient norm falls below.
         min_step_size: Stop when a step shorter than this is taken.
         verbosity: 0 silent, 1 a summary at the end, 2 a row per iteration.
         log_verbosity: 0 no log, ≥ 1 per-iteration lists in ``result.log``.
+
+    A line search (a rule with ``needs_slope``) needs a descent direction:
+    when a momentum direction has ``Df(x)[d] ≥ 0``, the momentum is dropped
+    (the rule's ``restart``) and the inner direction is used for that step.
     """
 
     def __init__(
         self,
+        direction: DirectionRule | None = None,
+        step_size: float | StepSize | None = None,
         *,
         max_iterations: int = 1000,
         max_time: float = math.inf,
@@ -98,22 +120,33 @@ class Optimizer:
         verbosity: int = 0,
         log_verbosity: int = 0,
     ):
-        if int(max_iterations) != max_iterations or max_iterations < 0:
-            raise ValueError(f"max_iterations must be a non-negative integer, got {max_iterations}")
-        self.max_iterations = int(max_iterations)
-        self.max_time = _positive(max_time, "max_time")
-        self.min_gradient_norm = _positive(min_gradient_norm, "min_gradient_norm", allow_zero=True)
-        self.min_step_size = _positive(min_step_size, "min_step_size", allow_zero=True)
-        self.verbosity = int(verbosity)
-        self.log_verbosity = int(log_verbosity)
-        self._cost_evaluations = 0
+        if direction is None:
+            direction = RiemannianGradient()
+        if not isinstance(direction, DirectionRule):
+            raise TypeError(f"direction must be a riemgd DirectionRule, got {type(direction).__name__}")
+        self.direction = direction
+        self.step_rule = Armijo() if step_size is None else as_step_size(step_size)
+        self.max_iterations = non_negative_integer(max_iterations, "max_iterations")
+        self.max_time = positive_number(max_time, "max_time", allow_inf=True)
+        self.min_gradient_norm = positive_number(min_gradient_norm, "min_gradient_norm", allow_zero=True)
+        self.min_step_size = positive_number(min_step_size, "min_step_size", allow_zero=True)
+        self.verbosity = non_negative_integer(verbosity, "verbosity")
+        self.log_verbosity = non_negative_integer(log_verbosity, "log_verbosity")
 
     def __str__(self) -> str:
         return type(self).__name__
 
+    @property
+    def step_size(self) -> float | StepSize:
+        """The constant step ``α`` when the rule is a :class:`ConstantStep`, else the rule."""
+        return self.step_rule.step_size if isinstance(self.step_rule, ConstantStep) else self.step_rule
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(direction={self.direction.parameters()}, step_size={self.step_rule!r})"
+
     def _parameters(self) -> dict:
         """Optimizer-specific parameters, for the log."""
-        return {}
+        return {"direction": self.direction.parameters(), "step_size": repr(self.step_rule)}
 
     # ----------------------------------------------------------------- run
     def run(
@@ -129,13 +162,19 @@ class Optimizer:
             problem: A riemgd :class:`~riemgd.Problem` or a ``pymanopt.Problem``.
             initial_point: Starting point; checked to lie on the manifold.
             callback: Called with each finite :class:`Iterate` (the last one
-                included); returning ``True`` stops the run (stopping
-                criterion says so).
+                included); returning ``True`` stops the run (``None`` or
+                ``False`` continues; anything else is an error).
 
         Returns:
             An :class:`OptimizerResult`. A cost or gradient that turns NaN/Inf
-            stops the run, which returns the last finite iterate. Ctrl-C also
-            returns the result so far.
+            stops the run, which returns the last finite iterate; so does
+            Ctrl-C (``KeyboardInterrupt``), once an iterate exists.
+
+        Raises:
+            Exception: an exception raised by the problem's functions or the
+                callback after the first iterate propagates unchanged, carrying
+                the work done so far as ``error.partial_result`` (an
+                :class:`OptimizerResult` with reason ``"error"``).
         """
         from riemgd.interop.pymanopt import as_riemgd_problem
 
@@ -149,40 +188,124 @@ class Optimizer:
             raise TypeError(f"callback must be callable, got {type(callback).__name__}")
         problem.check(initial_point)
 
+        counted = _CountingProblem(problem)
         recorder = _Recorder(self)
-        self._cost_evaluations = 0
-        counted = _CountingProblem(problem, self)
-        reason = None
         try:
-            for iteration, iterate in enumerate(self._iterates(counted, initial_point)):
-                iterate.iteration = iteration
-                reason = recorder.record(iterate)
-                # every finite iterate reaches the callback, the last one included
-                if reason != "non_finite" and callback is not None and callback(iterate) and reason is None:
-                    reason = "callback"
-                if reason is not None:
-                    break
+            reason = self._loop(counted, initial_point, recorder, callback)
         except KeyboardInterrupt:
+            if recorder.last is None:
+                raise  # nothing to return yet
             reason = "interrupted"
-        return recorder.result(reason or "max_iterations", self._cost_evaluations)
+        except Exception as error:
+            if recorder.last is not None:
+                error.partial_result = recorder.result("error", counted)
+                if hasattr(error, "add_note"):
+                    error.add_note(
+                        f"riemgd: {type(self).__name__} stopped after {recorder.last.iteration} iterations; "
+                        "the result so far is in error.partial_result"
+                    )
+            raise
+        return recorder.result(reason, counted)
 
-    def _iterates(self, problem: Any, point: Any) -> Iterator[Iterate]:
-        raise NotImplementedError(f"{type(self).__name__} must implement _iterates")
+    def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any) -> str:
+        direction_rule, step_rule = self.direction, self.step_rule
+        direction_rule.start(problem, x)
+        step_rule.reset()
+        cost, length = None, math.nan
+        for k in range(self.max_iterations + 1):
+            if problem.begin_iteration(k) or cost is None:  # a new sample: measure f(x_k) on it
+                cost = backend.to_float(problem.cost(x))
+            direction = direction_rule(problem, x)
+            iterate = Iterate(x, cost, direction.gradient_norm, length, k)
+            reason = recorder.record(iterate)
+            if reason == "non_finite":
+                return reason
+            if callback is not None and _callback_stops(callback(iterate)) and reason is None:
+                reason = "callback"
+            if reason is not None:
+                return reason
+            step = self._step(problem, x, cost, direction)
+            if step.non_finite:
+                return "non_finite"
+            direction_rule.accept(problem, x, step)
+            length = self._length(problem, x, direction, step)
+            x, cost = step.point, step.cost
+        return "max_iterations"
+
+    def _step(self, problem: Any, x: Any, cost: float, direction: Direction) -> Step:
+        """``t_k`` and ``x_{k+1}``, restarting the momentum when a line search
+        meets an ascent direction or the direction rule rejects the step."""
+        rule = self.direction
+        if self.step_rule.needs_slope:
+            if direction.gradient is None:
+                direction.gradient = problem.riemannian_gradient(x)
+            if rule.has_momentum and not direction.slope < 0:
+                rule.restart()  # not a descent direction: drop the momentum for this step
+                direction = rule(problem, x)
+                if direction.gradient is None:
+                    direction.gradient = problem.riemannian_gradient(x)
+        step = self.step_rule(problem, x, cost, direction)
+        if rule.has_momentum and step.vector is not None:
+            if step.cost is None:
+                step.cost = backend.to_float(problem.cost(step.point)) if _wants_cost(rule) else None
+            if step.cost is not None and rule.rejects(cost, step.cost):
+                rule.restart()  # adaptive restart: redo the step without momentum
+                retry = rule(problem, x)
+                if self.step_rule.needs_slope and retry.gradient is None:
+                    retry.gradient = problem.riemannian_gradient(x)
+                step = self.step_rule(problem, x, cost, retry)
+        return step
+
+    @staticmethod
+    def _length(problem: Any, x: Any, direction: Direction, step: Step) -> float:
+        """``‖t d‖_x``, from ``‖d‖`` when it is known."""
+        if step.vector is None:
+            return 0.0
+        if direction.momentum is None and direction._norm is not None:
+            return step.size * backend.to_float(direction._norm)
+        return backend.to_float(problem.manifold.norm(x, step.vector))
+
+
+def _wants_cost(rule: DirectionRule) -> bool:
+    """An adaptive function restart compares ``f(x_{k+1})`` with ``f(x_k)``."""
+    return getattr(rule, "restart_mode", None) == "function"
+
+
+def _callback_stops(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise TypeError(f"callback must return None or a bool (True stops the run), got {type(value).__name__}")
 
 
 class _CountingProblem:
-    """The problem as an optimizer body sees it, counting cost evaluations."""
+    """The problem as the loop and the rules see it, counting evaluations."""
 
-    def __init__(self, problem: Any, optimizer: Optimizer):
+    def __init__(self, problem: Any):
         self._problem = problem
-        self._optimizer = optimizer
         self.manifold = problem.manifold
-        self.riemannian_gradient = problem.riemannian_gradient
-        self.ambient_gradient = problem.ambient_gradient
+        self.cost_evaluations = 0
+        self.gradient_evaluations = 0
 
     def cost(self, point: Any) -> Any:
-        self._optimizer._cost_evaluations += 1
+        self.cost_evaluations += 1
         return self._problem.cost(point)
+
+    def riemannian_gradient(self, point: Any) -> Any:
+        self.gradient_evaluations += 1
+        return self._problem.riemannian_gradient(point)
+
+    def ambient_gradient(self, point: Any) -> Any:
+        self.gradient_evaluations += 1
+        return self._problem.ambient_gradient(point)
+
+    def euclidean_gradient(self, point: Any) -> Any:
+        self.gradient_evaluations += 1
+        return self._problem.euclidean_gradient(point)
+
+    def begin_iteration(self, iteration: int) -> bool:
+        return bool(self._problem.begin_iteration(iteration))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._problem, name)
@@ -196,6 +319,7 @@ _DESCRIPTIONS = {
     "non_finite": "cost or gradient became NaN/Inf; returning the last finite iterate",
     "callback": "callback requested the stop",
     "interrupted": "interrupted by the user (KeyboardInterrupt)",
+    "error": "an exception was raised; returning the last finite iterate",
 }
 
 
@@ -241,12 +365,10 @@ class _Recorder:
             return "max_time"
         return None
 
-    def result(self, reason: str, cost_evaluations: int) -> OptimizerResult:
+    def result(self, reason: str, counted: _CountingProblem) -> OptimizerResult:
         opt = self.optimizer
         elapsed = time.perf_counter() - self.start
         last = self.last
-        if last is None:  # stopped before the first iterate was recorded
-            raise RuntimeError(f"{opt} stopped before evaluating the initial point ({_DESCRIPTIONS[reason]})")
         criterion = f"Terminated - {_DESCRIPTIONS[reason]} after {last.iteration} iterations, {elapsed:.2f} seconds."
         log = None
         if opt.log_verbosity >= 1:
@@ -269,9 +391,10 @@ class _Recorder:
             iterations=last.iteration,
             stopping_criterion=criterion,
             time=elapsed,
-            cost_evaluations=cost_evaluations,
+            cost_evaluations=counted.cost_evaluations,
             step_size=last.step_size,
             gradient_norm=last.gradient_norm,
             log=log,
             reason=reason,
+            gradient_evaluations=counted.gradient_evaluations,
         )

@@ -2,50 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from riemgd import backend
-from riemgd.optimizers.base import Iterate, Optimizer, _positive
-from riemgd.optimizers.line_search import ArmijoLineSearch
+from riemgd.optimizers.base import Optimizer
+from riemgd.optimizers.directions import RiemannianGradient
+from riemgd.optimizers.step_sizes import StepSize
 
 
 class GradientDescent(Optimizer):
     """Riemannian gradient descent::
 
-        v_{k+1} = R[v_k − α P_{T_k} ∇L(v_k)],   i.e.   x_{k+1} = R_{x_k}(−α grad f(x_k)).
+        v_{k+1} = R[v_k − α_k P_{T_k} ∇L(v_k)],   i.e.   x_{k+1} = R_{x_k}(−α_k grad f(x_k)).
 
     On a :class:`~riemgd.functional.ModelManifold` this is natural gradient descent,
-    ``θ_{k+1} = θ_k − α G_k⁻¹ ∇_θ L``; on ``Euclidean`` it is plain gradient descent.
+    ``θ_{k+1} = θ_k − α_k G_k⁻¹ ∇_θ L``; on ``Euclidean`` it is plain gradient descent.
 
     Args:
-        step_size: Fixed step ``α > 0``; ``None`` (default) chooses each step
-            by Armijo backtracking (:class:`ArmijoLineSearch`).
-        line_search: The line search used when ``step_size`` is ``None``.
-        **kwargs: Stopping and verbosity arguments of :class:`Optimizer`.
+        step_size: A fixed step ``α > 0``, or any step-size rule
+            (:class:`~riemgd.optimizers.Armijo`, :class:`~riemgd.optimizers.GridSearch`,
+            :class:`~riemgd.optimizers.NormConstrained`, …); ``None`` (default)
+            chooses each step by Armijo backtracking.
+        line_search: riemgd 0.1's name for a step rule used when ``step_size`` is ``None``.
+        **kwargs: Stopping and verbosity arguments of :class:`~riemgd.optimizers.Optimizer`.
     """
 
-    def __init__(self, step_size: float | None = None, *, line_search: ArmijoLineSearch | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.step_size = None if step_size is None else _positive(step_size, "step_size")
-        self.line_search = line_search or ArmijoLineSearch()
-
-    def _parameters(self) -> dict:
-        return {"step_size": self.step_size, "line_search": type(self.line_search).__name__}
-
-    def _iterates(self, problem: Any, x: Any) -> Iterator[Iterate]:
-        M = problem.manifold
-        self.line_search.reset()
-        cost, step = problem.cost(x), float("nan")
-        while True:
-            if problem.begin_iteration():  # a new sample: measure the cost on it
-                cost = problem.cost(x)
-            grad = problem.riemannian_gradient(x)  # P_{T_k} ∇L(v_k)
-            grad_norm = M.norm(x, grad)
-            yield Iterate(x, cost, grad_norm, step)
-            if self.step_size is None:
-                norm = backend.to_float(grad_norm)
-                x, cost, step = self.line_search.search(problem, x, -grad, backend.to_float(cost), -(norm**2), norm)
-            else:
-                x = M.retraction(x, -self.step_size * grad)  # v_{k+1} = R[v_k − α P_{T_k} ∇L(v_k)]
-                cost, step = problem.cost(x), self.step_size * grad_norm
+    def __init__(self, step_size: float | StepSize | None = None, *, line_search: Any = None, **kwargs: Any):
+        if step_size is not None and line_search is not None:
+            raise ValueError("give either step_size or line_search, not both")
+        super().__init__(RiemannianGradient(), step_size if step_size is not None else line_search, **kwargs)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from riemgd import backend
-from riemgd.optimizers.base import Iterate, Optimizer, _positive
-from riemgd.optimizers.heavy_ball import _momentum
-
-RESTARTS = (None, "function", "gradient")
+from riemgd.optimizers.base import Optimizer
+from riemgd.optimizers.directions import NesterovMomentum
+from riemgd.optimizers.step_sizes import StepSize
 
 
 class Nesterov(Optimizer):
@@ -26,50 +23,41 @@ class Nesterov(Optimizer):
     which for the parametric retraction ``θ + c`` of a model manifold *is* the
     seed's update, ``θ_{k+1} = θ_k + G_k⁻¹ J_kᵀ K [β(v_k − v_{k−1}) − α∇L(w_k)]``,
     and on other manifolds agrees with it to first order while only ever
-    retracting tangent vectors at their own base point.
+    retracting tangent vectors at their own base point. The direction is the
+    rule :class:`~riemgd.optimizers.NesterovMomentum`.
 
     The reported gradient norm is ``‖P_{T_k} ∇L(w_k)‖``, the gradient term
     of the step (the true gradient norm at ``v_k`` when the momentum vanishes).
 
     Args:
-        step_size: ``α > 0``.
+        step_size: ``α > 0``, or a step-size rule.
         momentum: ``β ∈ [0, 1)``.
         restart: Adaptive restart (O'Donoghue & Candès, 2015), which replaces
-            a step by the momentum-free step ``R_{v_k}(−α P_{T_k}∇L(v_k))``:
-            ``None`` (never); ``"function"``: when the step would raise the
-            cost, ``f(v_{k+1}) > f(v_k)``; ``"gradient"``: when the step goes
-            uphill, ``⟨P_{T_k}∇L(w_k), v_{k+1} − v_k⟩ > 0``.
-        **kwargs: Stopping and verbosity arguments of :class:`Optimizer`.
+            a step by the momentum-free step ``R_{v_k}(−α grad f(v_k))``:
+            ``None`` (never); ``"function"``: unless the step clearly lowers
+            the cost, ``f(v_{k+1}) < f(v_k) − τ max(|f(v_k)|, |f(v_{k+1})|)``;
+            ``"gradient"``: when the step goes uphill,
+            ``⟨P_{T_k}∇L(w_k), v_{k+1} − v_k⟩ > 0``.
+        restart_tolerance: ``τ`` (default ``1e-14``, about 45 ε): a cost
+            change at round-off level is no evidence of descent, so it restarts.
+        **kwargs: Stopping and verbosity arguments of :class:`~riemgd.optimizers.Optimizer`.
     """
 
-    def __init__(self, step_size: float, momentum: float, restart: str | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        if restart not in RESTARTS:
-            raise ValueError(f"restart must be one of {RESTARTS}, got {restart!r}")
-        self.step_size = _positive(step_size, "step_size")
-        self.momentum = _momentum(momentum, signed=False)
-        self.restart = restart
+    def __init__(
+        self,
+        step_size: float | StepSize,
+        momentum: float,
+        restart: str | None = None,
+        *,
+        restart_tolerance: float = 1e-14,
+        **kwargs: Any,
+    ):
+        super().__init__(NesterovMomentum(momentum, restart, restart_tolerance=restart_tolerance), step_size, **kwargs)
 
-    def _parameters(self) -> dict:
-        return {"step_size": self.step_size, "momentum": self.momentum, "restart": self.restart}
+    @property
+    def momentum(self) -> float:
+        return self.direction.momentum
 
-    def _iterates(self, problem: Any, x: Any) -> Iterator[Iterate]:
-        M, alpha, beta = problem.manifold, self.step_size, self.momentum
-        x_prev, cost, step = x, problem.cost(x), float("nan")
-        while True:
-            if problem.begin_iteration():  # a new sample: measure the cost on it
-                cost = problem.cost(x)
-            m = beta * M.projection(x, M.embed(x) - M.embed(x_prev))  # β P_{T_k}(v_k − v_{k−1})
-            w = M.retraction(x, m)  # w_k
-            grad = M.projection(x, problem.ambient_gradient(w))  # P_{T_k} ∇L(w_k)
-            yield Iterate(x, cost, M.norm(x, grad), step)
-            d = m - alpha * grad
-            if self.restart == "gradient" and x_prev is not x and backend.to_float(M.inner_product(x, grad, d)) > 0:
-                d = -alpha * problem.riemannian_gradient(x)  # the step went uphill: drop the momentum
-            x_next = M.retraction(x, d)
-            cost_next = problem.cost(x_next)
-            if self.restart == "function" and x_prev is not x and backend.to_float(cost_next) > backend.to_float(cost):
-                d = -alpha * problem.riemannian_gradient(x)  # the cost rose: redo the step without momentum
-                x_next = M.retraction(x, d)
-                cost_next = problem.cost(x_next)
-            x_prev, x, cost, step = x, x_next, cost_next, M.norm(x, d)
+    @property
+    def restart(self) -> str | None:
+        return self.direction.restart_mode
