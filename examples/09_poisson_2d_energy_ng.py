@@ -23,7 +23,7 @@ Setting as in Müller & Zeinhofer (ICML 2023, §4.1): tanh network 2-32-1
 (129 parameters), a 30 × 30 grid of interior collocation points, 30 points per
 edge on the boundary. They take each ENG step with a line search over
 ``α ∈ {2⁻ᵏ}`` (the best of the grid) and report relative L² errors around
-1e-6. Here: the same grid line search (a small riemgd line-search object),
+1e-6. Here: the same grid line search (``riemgd.optimizers.GridSearch``),
 riemgd's Armijo backtracking, and fixed-step heavy ball and Nesterov — fixed
 steps need ``α`` well below 1, as the first Gauss–Newton steps from a random
 network are wild (with ``α = 1/2`` and no line search ENG diverges from this
@@ -45,7 +45,6 @@ Run: ``python examples/09_poisson_2d_energy_ng.py [--fast] [--output DIR]``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,6 +52,7 @@ from _common import parse_args, print_table, save_figure
 
 import riemgd
 from riemgd import losses, models, spaces
+from riemgd.optimizers import GridSearch
 
 
 def exact(points: np.ndarray) -> np.ndarray:
@@ -75,30 +75,6 @@ def poisson_loss(n: int) -> losses.PDEResidual:
     return losses.PDEResidual({"dd0": -1.0, "dd1": -1.0}, source, interior, boundary, boundary_values=0.0)
 
 
-class GridLineSearch:
-    """Müller & Zeinhofer's line search: the best step of ``{1, 1/2, …, 2^{1−K}}``.
-
-    Plugged into ``riemgd.GradientDescent(line_search=...)``, which calls
-    ``search`` with the descent direction ``−G_E⁺∇L``; keeps the point if no
-    trial step lowers the cost.
-    """
-
-    def __init__(self, trials: int = 12):
-        self.steps = 0.5 ** np.arange(trials)
-
-    def reset(self) -> None:
-        pass
-
-    def search(self, problem: Any, point: Any, direction: Any, cost: float, slope: float, direction_norm: float):
-        best = (point, cost, 0.0)
-        for t in self.steps:
-            candidate = problem.manifold.retraction(point, t * direction)
-            value = float(problem.cost(candidate))
-            if value < best[1]:
-                best = (candidate, value, t * direction_norm)
-        return best
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(__doc__, argv)
     n, width, iterations = (12, 32, 40) if args.fast else (30, 32, 300)
@@ -116,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     stop = {"max_iterations": iterations, "min_gradient_norm": 0.0, "min_step_size": 0.0, "log_verbosity": 1}
     methods = {
-        "ENG, grid line search (M&Z)": riemgd.GradientDescent(line_search=GridLineSearch(), **stop),
+        "ENG, grid line search (M&Z)": riemgd.GradientDescent(GridSearch(trials=12), **stop),
         "ENG, Armijo": riemgd.GradientDescent(**stop),
         "ENG + heavy ball (LM)": riemgd.HeavyBall(0.1, 0.8, "LM", **stop),
         "ENG + Nesterov (restart)": riemgd.Nesterov(0.1, 0.8, restart="function", **stop),

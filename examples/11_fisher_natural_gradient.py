@@ -69,6 +69,7 @@ from _common import parse_args, print_table, save_figure
 
 import riemgd
 from riemgd import losses, models, spaces
+from riemgd.optimizers import NormConstrained
 
 
 # ------------------------------------------------------------------ (a) Gaussian
@@ -210,27 +211,6 @@ def logistic_runs(m: int, max_iterations: int, rng: np.random.Generator) -> dict
 
 
 # ----------------------------------------------------------- (c) KL trust region
-class KLTrustRegionStep:
-    """A riemgd line-search object: the step with ``½ δᵀFδ = ε`` along the natural gradient.
-
-    ``GradientDescent`` hands over the direction ``d = −F⁻¹∇J`` and its Fisher
-    norm ``‖d‖_F``; the step ``t = min(1, √(2ε)/‖d‖_F)`` puts the new point on
-    the KL ball of radius ``ε`` (to second order), or takes the full
-    Fisher-scoring step when that lies inside.
-    """
-
-    def __init__(self, radius: float):
-        self.radius = radius
-
-    def reset(self) -> None:
-        pass
-
-    def search(self, problem: Any, point: Any, direction: Any, cost: float, slope: float, direction_norm: float):
-        t = min(1.0, math.sqrt(2.0 * self.radius) / direction_norm)
-        candidate = problem.manifold.retraction(point, t * direction)
-        return candidate, float(problem.cost(candidate)), t * direction_norm
-
-
 def gaussian_kl(p: np.ndarray, q: np.ndarray) -> float:
     """``KL(N(μ_p, σ_p²) ‖ N(μ_q, σ_q²))`` for ``(μ, σ)`` pairs."""
     (mp, sp), (mq, sq) = p, q
@@ -354,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     problem = problems["NG (mu, log sigma)"]
     for radius in radii:
         optimizer = riemgd.GradientDescent(
-            line_search=KLTrustRegionStep(radius), max_iterations=2000, min_gradient_norm=1e-10, log_verbosity=1
+            NormConstrained(1.0, math.sqrt(2.0 * radius)), max_iterations=2000, min_gradient_norm=1e-10, log_verbosity=1
         )
         result = optimizer.run(problem, initial_point=from_mu_sigma("log", start))
         points = [to_mu_sigma("log", p) for p in result.log["iterations"]["point"]]

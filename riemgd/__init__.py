@@ -20,7 +20,7 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, OptimizerResult
+from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult
 from riemgd.problem import Problem
 
 __version__ = "0.1.0"
@@ -42,6 +42,7 @@ __all__ = [
     "ModelManifold",
     "Nesterov",
     "Newton",
+    "Optimizer",
     "OptimizerResult",
     "ParameterSpace",
     "Problem",
