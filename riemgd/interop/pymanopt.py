@@ -81,6 +81,26 @@ class PymanoptProblem(Problem):
         super().__init__(manifold, problem.cost, riemannian_gradient=problem.riemannian_gradient)
         self.pymanopt_problem = problem
 
+    def check(self, point: Any) -> None:
+        """As :meth:`Problem.check`, after checking the shape of the pymanopt
+        problem's Euclidean gradient against the point: pymanopt converts it
+        inside its own ``riemannian_gradient``, where a wrong shape surfaces as
+        numpy's "shape-mismatch for sum" or a ``matmul`` mismatch (or, broadcast,
+        as a gradient of the wrong shape). Costs nothing unless the check fails."""
+        try:
+            super().check(point)
+        except ValueError as error:
+            try:
+                euclidean_gradient = self.pymanopt_problem.euclidean_gradient
+            except Exception:  # a problem with only a Riemannian gradient, and no autodiff backend
+                raise error from None
+            if callable(euclidean_gradient):
+                try:
+                    _check_same_structure(euclidean_gradient(point), point, "euclidean_gradient")
+                except ValueError as shape_error:
+                    raise shape_error from error
+            raise
+
 
 def as_riemgd_problem(problem: Any) -> Problem:
     """``problem`` itself if it is a riemgd problem, else a :class:`PymanoptProblem`.

@@ -174,8 +174,12 @@ class Manifold:
 
     # --------------------------------------------------------------- checks
     def check_point(self, point: Point, *, name: str = "point", atol: float = 1e-8) -> None:
-        """Raise ``ValueError`` naming ``name`` if ``point`` is not on the manifold
-        (up to ``atol``), or ``TypeError`` if it is not an array of the right kind."""
+        """Raise ``ValueError`` naming ``name`` if ``point`` is not on the manifold,
+        or ``TypeError`` if it is not a real floating array of the right kind.
+
+        The defining equations are tested to ``max(atol, 100 √N ε)`` for a point
+        of ``N`` entries of precision ``ε`` (see :func:`point_tolerance`): a
+        float32 point is as accurate as float32 allows, not as float64 would."""
         raise self._not_implemented("check_point")
 
     def check_tangent_vector(
@@ -205,6 +209,26 @@ def _check_same_structure(value: Any, expected: Any, name: str) -> None:
         raise ValueError(f"{name} must have shape {tuple(expected.shape)}, got {tuple(shape)}")
 
 
+def check_shape(value: Any, shape: tuple[int, ...], name: str) -> None:
+    """Raise ``ValueError`` unless ``value.shape == shape``: a tuple comparison,
+    cheap enough for every call of a retraction or projection, which would
+    otherwise broadcast a ``(n, 1)`` column against an ``(n,)`` point into ``(n, n)``."""
+    got = getattr(value, "shape", None)
+    if got is None:
+        raise TypeError(f"{name} must be an array of shape {shape}, got {type(value).__name__}")
+    if tuple(got) != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {tuple(got)}")
+
+
+def point_tolerance(atol: float, point: Any) -> float:
+    """Tolerance of a membership test: ``max(atol, 100 √N ε)`` for a point of
+    ``N`` entries whose dtype has machine epsilon ``ε`` (rounding in a sum of
+    ``N`` terms grows like ``√N ε``). For float64 the default ``atol = 1e-8``
+    dominates; a float32 unit vector is accepted to about ``1e-5``."""
+    eps = float(np.finfo(str(point.dtype).rsplit(".", 1)[-1]).eps)
+    return max(float(atol), 100.0 * math.sqrt(math.prod(point.shape)) * eps)
+
+
 def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
     """Raise a clear error unless ``value`` is a real floating array of ``shape``."""
     if not hasattr(value, "shape") or not hasattr(value, "dtype"):
@@ -212,6 +236,6 @@ def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
     if tuple(value.shape) != tuple(shape):
         raise ValueError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
     if not backend.is_real_floating(value):
-        raise TypeError(f"{name} must have a real floating dtype, got {value.dtype}")
+        raise TypeError(f"{name} must have a real floating dtype (float32 or float64), got {value.dtype}")
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 
 class Euclidean(Manifold):
@@ -33,17 +33,26 @@ class Euclidean(Manifold):
         return backend.inner(tangent_vector_a, tangent_vector_b)
 
     def projection(self, point: Any, vector: Any) -> Any:
+        check_shape(vector, self._shape, "vector")
         return vector
 
+    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        return euclidean_gradient
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        check_shape(point, self._shape, "point")
+        check_shape(tangent_vector, self._shape, "tangent_vector")
         return point + tangent_vector
 
     exp = retraction
 
     def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         return euclidean_gradient
 
     def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
+        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
         return tangent_vector_a
 
     def log(self, point_a: Any, point_b: Any) -> Any:

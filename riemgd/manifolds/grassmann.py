@@ -9,7 +9,7 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds._matrix import orthonormal_factor
-from riemgd.manifolds.base import Manifold
+from riemgd.manifolds.base import Manifold, check_shape
 from riemgd.manifolds.stiefel import Stiefel
 
 
@@ -42,10 +42,25 @@ class Grassmann(Manifold):
         return backend.inner(tangent_vector_a, tangent_vector_b)
 
     def projection(self, point: Any, vector: Any) -> Any:
+        shape = (self._n, self._p)
+        check_shape(point, shape, "point")
+        check_shape(vector, shape, "vector")
         return vector - point @ (point.T @ vector)
 
+    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(euclidean_gradient, (self._n, self._p), "euclidean_gradient")
+        return self.projection(point, euclidean_gradient)
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        shape = (self._n, self._p)
+        check_shape(point, shape, "point")
+        check_shape(tangent_vector, shape, "tangent_vector")
         return orthonormal_factor(point + tangent_vector)
+
+    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
+        """Projection transport ``P_{T_b} u``."""
+        check_shape(tangent_vector_a, (self._n, self._p), "tangent_vector_a")
+        return self.projection(point_b, tangent_vector_a)
 
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         xp = backend.namespace(point, tangent_vector)

@@ -72,6 +72,14 @@ class Product(Manifold):
         return math.sqrt(sum(m.typical_dist**2 for m in self.manifolds))
 
     def _each(self, method: str, *args: Any, **kwargs: Any) -> ProductVector:
+        k = len(self.manifolds)
+        for position, a in enumerate(args):
+            # zip would silently drop the factors of a shorter tuple
+            if not isinstance(a, (tuple, list)) or len(a) != k:
+                got = f"{len(a)} components" if isinstance(a, (tuple, list)) else type(a).__name__
+                raise ValueError(
+                    f"argument {position + 1} of {method} must be a sequence of {k} arrays, one per factor, got {got}"
+                )
         return ProductVector(getattr(m, method)(*(a[i] for a in args), **kwargs) for i, m in enumerate(self.manifolds))
 
     def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:

@@ -8,7 +8,7 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds._matrix import orthonormal_factor, sym, symmetric_function
-from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 
 class SymmetricPositiveDefinite(Manifold):
@@ -54,12 +54,17 @@ class SymmetricPositiveDefinite(Manifold):
         return backend.inner(a, self._congruence(factor, tangent_vector_b))
 
     def projection(self, point: Any, vector: Any) -> Any:
+        check_shape(vector, (self._n, self._n), "vector")
         return sym(vector)
 
     def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(point, (self._n, self._n), "point")
+        check_shape(euclidean_gradient, (self._n, self._n), "euclidean_gradient")
         return point @ sym(euclidean_gradient) @ point
 
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        check_shape(point, (self._n, self._n), "point")
+        check_shape(tangent_vector, (self._n, self._n), "tangent_vector")
         w = backend.solve_triangular(self._factor(point), tangent_vector, lower=True)
         return sym(point + tangent_vector) + 0.5 * sym(w.T @ w)
 
@@ -79,6 +84,7 @@ class SymmetricPositiveDefinite(Manifold):
         return xp.sqrt(xp.sum(xp.log(eigenvalues) ** 2))
 
     def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
+        check_shape(tangent_vector_a, (self._n, self._n), "tangent_vector_a")
         xp = backend.namespace(point_a, point_b)
         factor = self._factor(point_a)
         root = symmetric_function(sym(self._congruence(factor, point_b)), xp.sqrt)
@@ -107,7 +113,7 @@ class SymmetricPositiveDefinite(Manifold):
         xp = backend.namespace(point)
         scale = max(1.0, backend.to_float(xp.max(xp.abs(point))))
         asymmetry = backend.to_float(xp.max(xp.abs(point - point.T)))
-        if asymmetry > atol * scale:
+        if asymmetry > point_tolerance(atol, point) * scale:
             raise ValueError(f"{name} must be symmetric, got max |X − Xᵀ| = {asymmetry:.3g}")
         if backend.cholesky(point) is None:
             raise ValueError(f"{name} must be positive definite (its Cholesky factorization failed)")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 
 class Sphere(Manifold):
@@ -38,11 +38,24 @@ class Sphere(Manifold):
         return backend.inner(tangent_vector_a, tangent_vector_b)
 
     def projection(self, point: Any, vector: Any) -> Any:
+        check_shape(point, self._shape, "point")
+        check_shape(vector, self._shape, "vector")
         return vector - backend.inner(point, vector) * point
 
+    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        return self.projection(point, euclidean_gradient)
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        check_shape(point, self._shape, "point")
+        check_shape(tangent_vector, self._shape, "tangent_vector")
         y = point + tangent_vector
         return y / self._frobenius(y)
+
+    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
+        """Projection transport ``P_{T_b} u``."""
+        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
+        return self.projection(point_b, tangent_vector_a)
 
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         xp = backend.namespace(point, tangent_vector)
@@ -80,7 +93,7 @@ class Sphere(Manifold):
     def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:
         check_array(point, self._shape, name)
         norm = backend.to_float(self._frobenius(point))
-        if abs(norm - 1.0) > atol:
+        if abs(norm - 1.0) > point_tolerance(atol, point):
             raise ValueError(f"{name} must have unit norm to lie on the sphere, got norm {norm:.6g}")
 
     @staticmethod

@@ -9,7 +9,7 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds._matrix import orthonormal_factor, sym
-from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 _RETRACTIONS = ("qr", "polar")
 
@@ -45,15 +45,30 @@ class Stiefel(Manifold):
         return backend.inner(tangent_vector_a, tangent_vector_b)
 
     def projection(self, point: Any, vector: Any) -> Any:
+        shape = (self._n, self._p)
+        check_shape(point, shape, "point")
+        check_shape(vector, shape, "vector")
         return vector - point @ sym(point.T @ vector)
 
+    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
+        check_shape(euclidean_gradient, (self._n, self._p), "euclidean_gradient")
+        return self.projection(point, euclidean_gradient)
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
+        shape = (self._n, self._p)
+        check_shape(point, shape, "point")
+        check_shape(tangent_vector, shape, "tangent_vector")
         y = point + tangent_vector
         if self._retraction == "qr":
             return orthonormal_factor(y)
         xp = backend.namespace(y)
         w, _, vt = xp.linalg.svd(y, full_matrices=False)
         return w @ vt
+
+    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
+        """Projection transport ``P_{T_b} u``."""
+        check_shape(tangent_vector_a, (self._n, self._p), "tangent_vector_a")
+        return self.projection(point_b, tangent_vector_a)
 
     def zero_vector(self, point: Any) -> Any:
         return backend.namespace(point).zeros_like(point)
@@ -70,5 +85,5 @@ class Stiefel(Manifold):
         check_array(point, (self._n, self._p), name)
         xp = backend.namespace(point)
         defect = backend.to_float(xp.max(xp.abs(point.T @ point - xp.eye(self._p, dtype=point.dtype))))
-        if defect > atol:
+        if defect > point_tolerance(atol, point):
             raise ValueError(f"{name} must have orthonormal columns (XᵀX = I), got max |XᵀX − I| = {defect:.3g}")

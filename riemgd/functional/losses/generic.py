@@ -30,10 +30,20 @@ class Loss:
     """Base class: implement :meth:`value` and :meth:`derivative`.
 
     ``target`` (when a loss has one) is discretized by the manifold's space:
-    a callable is evaluated at the points, an array must have ``V``'s size.
+    a callable is evaluated at the points and must return shape ``(m,)``
+    (a column ``(m, 1)`` is refused), an array must have ``V``'s size.
+
+    Losses pickle (riemgd stores no closures in them); a ``lambda`` target or
+    map ``f`` you pass does not pickle: define it with ``def`` at module level.
     """
 
     target: Any = None
+
+    def __getstate__(self) -> dict:
+        # the discretized target is keyed on id(space), meaningless in a copy
+        state = self.__dict__.copy()
+        state.pop("_target_cache", None)
+        return state
 
     def value(self, values: Array, space: Any) -> Any:
         """``L(v)``."""
@@ -152,15 +162,29 @@ class Composite(Loss):
     def __init__(self, f: Callable[[Array], Array], target: Any, f_jacobian: Callable[[Array], Array] | None = None):
         if not callable(f):
             raise TypeError(f"f must be callable, got {type(f).__name__}")
-        self.f, self.target = f, target
-        if f_jacobian is None:
+        if f_jacobian is not None and not callable(f_jacobian):
+            raise TypeError(f"f_jacobian must be callable, got {type(f_jacobian).__name__}")
+        self.f, self.target, self._f_jacobian = f, target, f_jacobian
+
+    def f_jacobian(self, values: Array) -> Array:
+        """``Df(v)``, shape ``(n, n)``: the given ``f_jacobian``, or autograd's
+        (made on each call rather than stored, so that the loss pickles)."""
+        if self._f_jacobian is None:
             from autograd import jacobian
 
-            f_jacobian = jacobian(f)
-        self.f_jacobian = f_jacobian
+            df = jacobian(self.f)(values)
+        else:
+            df = self._f_jacobian(values)
+        n = values.shape[0]
+        if tuple(getattr(df, "shape", ())) != (n, n):
+            raise ValueError(f"f_jacobian must return an ({n}, {n}) matrix Df(v), got {getattr(df, 'shape', None)}")
+        return df
 
     def _residual(self, values: Array, space: Any) -> Array:
-        return self.f(values) - self.f(self.discretized_target(space))
+        fv = self.f(values)
+        if tuple(getattr(fv, "shape", ())) != tuple(values.shape):
+            raise ValueError(f"f must map V to V, shape {tuple(values.shape)}, got shape {getattr(fv, 'shape', None)}")
+        return fv - self.f(self.discretized_target(space))
 
     def value(self, values: Array, space: Any) -> Any:
         r = self._residual(values, space)

@@ -9,6 +9,7 @@ from typing import Any
 from riemgd import backend
 from riemgd.functional.losses.generic import L2, Loss, _Bound
 from riemgd.functional.models.base import Model, parse_term
+from riemgd.functional.spaces.base import check_values
 from riemgd.functional.spaces.metrics import L2 as L2Space
 
 Array = Any
@@ -31,10 +32,12 @@ class PDEResidual(Loss):
     Args:
         operator: ``{term: coefficient}`` with terms ``"value"``, ``"d<k>"``,
             ``"dd<k>"`` and constant coefficients.
-        source: ``f``, a callable of the points.
+        source: ``f``, a callable of the points ``(m,)`` or ``(m, d)`` returning
+            shape ``(m,)`` (a column ``(m, 1)`` is refused: it would broadcast).
         interior: The collocation space (weights are quadrature weights).
         boundary: Boundary points ``(m_b,)`` or ``(m_b, d)``.
-        boundary_values: ``g``, a callable of the points or a number.
+        boundary_values: ``g``, a callable of the boundary points returning
+            shape ``(m_b,)``, or a number.
         boundary_weights: ``w_b`` (default ``1/m_b``).
         penalty: ``β > 0``.
     """
@@ -64,10 +67,21 @@ class PDEResidual(Loss):
         points = self.boundary.points
         if callable(boundary_values):
             self._boundary_values = boundary_values(points)
+            check_values(self._boundary_values, points.shape[0], "boundary_values", "one value per boundary point")
         else:
+            if isinstance(boundary_values, (bool, complex)) or not isinstance(boundary_values, (int, float)):
+                raise TypeError(f"boundary_values must be callable or a real number, got {boundary_values!r}")
             xp = backend.namespace(points)
             self._boundary_values = xp.full((points.shape[0],), float(boundary_values), dtype=points.dtype)
         self._terms = tuple(self.operator)
+        self._source(interior.points)  # the source's shape, checked before any iteration
+
+    def _source(self, x: Array) -> Array:
+        """``f(x)``, shape ``(m,)``: a column ``(m, 1)`` would broadcast ``𝓛v − f`` to ``(m, m)``."""
+        f = self.source(x)
+        if tuple(getattr(f, "shape", ())) != (x.shape[0],):
+            check_values(f, x.shape[0], "source", "one value per collocation point")
+        return f
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw new collocation points (stochastic interior spaces)."""
@@ -80,7 +94,7 @@ class PDEResidual(Loss):
         x = self.interior.points
         values, jacobians = model.evaluate(theta, x, self._terms, jacobian=jacobian)
         coefficients = [self.operator[t] for t in self._terms]
-        r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self.source(x)
+        r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self._source(x)
         vb, jb = model.evaluate(theta, self.boundary.points, ("value",), jacobian=jacobian)
         rb = vb[0] - self._boundary_values
         if not jacobian:
@@ -117,13 +131,20 @@ class PDEResidual(Loss):
 
     def energy_loss(self) -> L2:
         """The same loss, ``½‖(𝓛v, v_b) − (f, g)‖²`` on :meth:`energy_manifold`'s space."""
-        pde = self
+        return L2(_EnergyTarget(self))
 
-        def target(_: Any) -> Array:
-            xp = backend.namespace(pde.interior.points)
-            return backend.concat(xp, [pde.source(pde.interior.points), pde._boundary_values])
 
-        return L2(target)
+class _EnergyTarget:
+    """``(f(xᵢ), g(x_b))`` at the current collocation points: the target of
+    :meth:`PDEResidual.energy_loss` (a class, not a closure, so that it pickles)."""
+
+    def __init__(self, pde: PDEResidual):
+        self.pde = pde
+
+    def __call__(self, _: Any) -> Array:
+        pde = self.pde
+        xp = backend.namespace(pde.interior.points)
+        return backend.concat(xp, [pde._source(pde.interior.points), pde._boundary_values])
 
 
 class _ResidualModel(Model):
@@ -137,7 +158,7 @@ class _ResidualModel(Model):
 
     def evaluate(self, theta: Array, x: Array, terms: Any = ("value",), *, jacobian: bool = True) -> tuple:
         r, rb, jr, jb = self.pde.residuals(self.model, theta, jacobian=jacobian)
-        f = self.pde.source(self.pde.interior.points)
+        f = self.pde._source(self.pde.interior.points)
         xp = backend.namespace(theta)
         values = backend.concat(xp, [r + f, rb + self.pde._boundary_values])
         return [values], ([backend.concat(xp, [jr, jb])] if jacobian else None)

@@ -12,6 +12,26 @@ from riemgd import backend
 Array = Any
 
 
+def check_theta(theta: Array, num_params: int) -> None:
+    """``θ`` must have shape ``(p,)``: a tuple comparison on every evaluation,
+    instead of a bare ``matmul`` mismatch (or a silent broadcast) deep inside."""
+    shape = getattr(theta, "shape", None)
+    if shape is None or tuple(shape) != (num_params,):
+        got = type(theta).__name__ if shape is None else tuple(shape)
+        raise ValueError(f"theta must have shape ({num_params},), one entry per parameter, got {got}")
+
+
+def check_matrix(value: Array, ndim: int, name: str, expected: str, *, finite: bool = True) -> None:
+    """A fixed array a model is built from (``B``, ``Q``, features): real,
+    ``ndim``-dimensional and (when ``finite``) without NaN or Inf."""
+    if getattr(value, "ndim", None) != ndim or not hasattr(value, "dtype"):
+        raise ValueError(f"{name} must be {expected}, got shape {getattr(value, 'shape', None)}")
+    if "complex" in str(value.dtype):
+        raise TypeError(f"{name} must be real, got complex dtype {value.dtype}")
+    if finite and not backend.is_finite(value):
+        raise ValueError(f"{name} contains NaN or Inf")
+
+
 def parse_term(term: str) -> tuple[int, int]:
     """``"value" → (0, 0)``, ``"d1" → (1, 1)`` (first derivative along axis 1),
     ``"dd0" → (2, 0)`` (second derivative along axis 0)."""

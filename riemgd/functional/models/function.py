@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from riemgd.functional.models.base import Array, Model, parse_term
+from riemgd.functional.models.base import Array, Model, check_theta, parse_term
 
 
 class Function(Model):
@@ -20,6 +20,9 @@ class Function(Model):
         num_params: ``p``.
         jacobian: Optional ``jacobian(theta, x)`` of shape ``(m, p)``
             (``(m, q, p)``); autograd computes it when omitted (numpy only).
+
+    The model pickles when ``fun`` (and ``jacobian``) do: module-level
+    functions do, ``lambda``s and local functions do not.
     """
 
     def __init__(self, fun: Callable[[Array, Array], Array], num_params: int, jacobian: Callable | None = None):
@@ -54,6 +57,7 @@ class Function(Model):
     def evaluate(
         self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
     ) -> tuple[list[Array], list[Array] | None]:
+        check_theta(theta, self.num_params)
         values, jacobians = [], []
         for term in terms:
             fun = self._term_function(term)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from riemgd import backend
-from riemgd.functional.models.base import Array, Model
+from riemgd.functional.models.base import Array, Model, check_matrix, check_theta
 
 Features = Callable[[Array], Array] | Array | None
 
@@ -18,6 +18,8 @@ def _feature_matrix(features: Features, x: Array, like: Array, columns: int | No
     if features is None:
         return None
     phi = features(x) if callable(features) else features
+    if callable(features) and "complex" in str(getattr(phi, "dtype", "")):
+        raise TypeError(f"features must return real values, got complex dtype {phi.dtype}")
     if getattr(phi, "ndim", 0) != 2:
         raise ValueError(f"features must give an (m, K) matrix, got shape {getattr(phi, 'shape', None)}")
     if columns is not None and phi.shape[1] != columns:
@@ -43,8 +45,10 @@ class Linear(Model):
     """
 
     def __init__(self, features: Features = None, B: Array | None = None):
-        if features is not None and not callable(features) and getattr(features, "ndim", 0) != 2:
-            raise ValueError("features must be callable, an (m, K) array, or None")
+        if features is not None and not callable(features):
+            if getattr(features, "ndim", 0) != 2:
+                raise ValueError(f"features must be callable, an (m, K) array, or None, got {type(features).__name__}")
+            check_matrix(features, 2, "features", "an (m, K) array", finite=False)  # NaN: at evaluation
         if B is None:
             if features is None or callable(features):
                 raise ValueError(
@@ -53,10 +57,12 @@ class Linear(Model):
             self.B = None
             self.num_params = features.shape[1]
         else:
-            if getattr(B, "ndim", 0) != 2:
-                raise ValueError(f"B must be a (p, K) matrix, got shape {getattr(B, 'shape', None)}")
-            if not backend.is_finite(B):
-                raise ValueError("B contains NaN or Inf")
+            check_matrix(B, 2, "B", "a (p, K) matrix")
+            if features is not None and not callable(features) and features.shape[1] != B.shape[1]:
+                raise ValueError(
+                    f"features must have K = {B.shape[1]} columns to match B {tuple(B.shape)}, "
+                    f"got shape {tuple(features.shape)}"
+                )
             self.B = B
             self.num_params = B.shape[0]
         self.features = features
@@ -79,6 +85,7 @@ class Linear(Model):
     ) -> tuple[list[Array], list[Array] | None]:
         if tuple(terms) != ("value",):
             raise ValueError(f"Linear models provide values only, not {tuple(terms)}; use Function or ShallowNetwork")
+        check_theta(theta, self.num_params)
         jac = self._jacobian(theta, x)
         return [jac @ theta], ([jac] if jacobian else None)
 
@@ -101,8 +108,7 @@ class Quadratic(Linear):
         p, k = B.shape
         if tuple(getattr(Q, "shape", ())) != (p, p, k):
             raise ValueError(f"Q must have shape ({p}, {p}, {k}) to match B, got {getattr(Q, 'shape', None)}")
-        if not backend.is_finite(Q):
-            raise ValueError("Q contains NaN or Inf")
+        check_matrix(Q, 3, "Q", f"a ({p}, {p}, {k}) array")
         xp = backend.namespace(Q)
         self.Q = 0.5 * (Q + xp.permute_dims(Q, (1, 0, 2)))
 
@@ -118,6 +124,7 @@ class Quadratic(Linear):
     ) -> tuple[list[Array], list[Array] | None]:
         if tuple(terms) != ("value",):
             raise ValueError(f"Quadratic models provide values only, not {tuple(terms)}")
+        check_theta(theta, self.num_params)
         coefficients, coefficient_jacobian = self._coefficients(theta)
         phi = _feature_matrix(self.features, x, theta, self.B.shape[1])
         if phi is None:

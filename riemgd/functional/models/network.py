@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.functional.models.base import Array, Model, parse_term
+from riemgd.functional.models.base import Array, Model, check_theta, parse_term
 
 
 def _tanh(z: Array, xp: Any, order: int) -> list[Array]:
@@ -80,6 +80,7 @@ class ShallowNetwork(Model):
         self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
     ) -> tuple[list[Array], list[Array] | None]:
         xp = backend.namespace(theta, x)
+        check_theta(theta, self.num_params)
         X = x[:, None] if x.ndim == 1 else x
         if X.shape[1] != self.in_dim:
             raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")

@@ -21,7 +21,8 @@ Spaces:
 Point helpers: :func:`gauss_legendre`, :func:`gauss_legendre_box`,
 :func:`monte_carlo`. A space built with ``batch_size`` (mini-batches of its
 points) or ``sampler`` (fresh points each iteration) resamples at every
-iteration of an optimizer, from a seeded generator.
+iteration of an optimizer: the sample of iteration ``k`` depends only on the
+space's seed and ``k`` (reproducible runs); threads may share such a space.
 """
 
 from riemgd.functional.spaces.base import Space

@@ -1,9 +1,19 @@
-"""The :class:`Space` interface and the sampled-points machinery shared by point spaces."""
+"""The :class:`Space` interface and the sampled-points machinery shared by point spaces.
+
+Stochastic spaces (a mini-batch ``batch_size`` or a ``sampler``) draw the
+sample of iteration ``k`` from ``numpy.random.SeedSequence(seed,
+spawn_key=(k,))``, so that it depends only on ``(seed, k)``: two runs of the
+same problem from the same start see the same samples, whichever ran before.
+The current sample is kept per thread (threads may share a space); a copy
+(``copy.deepcopy``, ``pickle``) is an independent space with the same seed.
+"""
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -11,15 +21,88 @@ from riemgd import backend
 
 Array = Any
 
+# Versions of samples, unique in the process, so that caches keyed on a
+# space's version never mistake one thread's sample (or one copy's) for another's.
+_VERSIONS = itertools.count(1)
+
+
+def _shape_of(value: Any) -> str:
+    """What a user gave, for an error message: its shape, or its type."""
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        if isinstance(value, (tuple, list)):
+            return f"a {type(value).__name__} of {len(value)} items"
+        return f"a {type(value).__name__}"
+    return f"shape {tuple(shape)}"
+
+
+def check_real_array(value: Any, name: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is an array, ``TypeError`` unless
+    its dtype is real (floating, integer or boolean): complex data is refused
+    up front instead of losing its imaginary part to a ``ComplexWarning`` later."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or not hasattr(value, "shape"):
+        raise ValueError(f"{name} must be an array, got {_shape_of(value)}")
+    if "complex" in str(dtype):
+        raise TypeError(f"{name} must be real, got complex dtype {dtype}")
+
+
+def check_values(values: Any, size: int, name: str, what: str = "one value per point") -> None:
+    """The first return of a user callable (a target, a source, boundary values):
+    a real array of shape ``(size,)``; a column ``(size, 1)`` would broadcast."""
+    if not hasattr(values, "shape") or not hasattr(values, "dtype"):
+        raise TypeError(f"{name} must return an array of shape ({size},), {what}, got {_shape_of(values)}")
+    check_real_array(values, name)
+    if tuple(values.shape) != (size,):
+        hint = " (a column: return a flat array, e.g. values[:, 0])" if tuple(values.shape) == (size, 1) else ""
+        raise ValueError(f"{name} must have shape ({size},), {what}, got {tuple(values.shape)}{hint}")
+    if not backend.is_finite(values):
+        raise ValueError(f"{name} contains NaN or Inf")
+
 
 def _check_weights(weights: Array, m: int, name: str = "weights") -> None:
     if tuple(getattr(weights, "shape", ())) != (m,):
-        raise ValueError(f"{name} must have shape ({m},), one per point, got {tuple(getattr(weights, 'shape', ()))}")
+        raise ValueError(f"{name} must have shape ({m},), one per point, got {_shape_of(weights)}")
+    check_real_array(weights, name)
     if not backend.is_finite(weights):
         raise ValueError(f"{name} contains NaN or Inf")
     xp = backend.namespace(weights)
-    if backend.to_float(xp.min(weights)) <= 0:
-        raise ValueError(f"{name} must be positive")
+    smallest = backend.to_float(xp.min(weights))
+    if smallest <= 0:
+        raise ValueError(f"{name} must be positive, got a smallest entry {smallest:.3g}")
+
+
+def _check_points(points: Any) -> None:
+    if isinstance(points, tuple) and len(points) == 2 and all(hasattr(a, "shape") for a in points):
+        raise ValueError(
+            "points must be an array of shape (m,) or (m, d), got a tuple of two arrays; "
+            "for a rule (points, weights) such as gauss_legendre(n) returns, write L2(*rule) or L2(points, weights)"
+        )
+    if not hasattr(points, "shape") or not hasattr(points, "dtype"):
+        raise ValueError(f"points must be an array of shape (m,) or (m, d), got {_shape_of(points)}")
+    check_real_array(points, "points")
+    if points.ndim not in (1, 2) or points.shape[0] < 1:
+        raise ValueError(f"points must be an array of shape (m,) or (m, d), got {_shape_of(points)}")
+    if not backend.is_real_floating(points):
+        raise TypeError(
+            f"points must have a real floating dtype (float32 or float64), got {points.dtype}; "
+            "convert them, e.g. points.astype(float)"
+        )
+    if not backend.is_finite(points):
+        raise ValueError("points contains NaN or Inf")
+
+
+def _entropy(rng: Any) -> int:
+    """The seed of a stochastic space: an integer ``rng`` itself; for ``None``
+    fresh entropy, drawn once; for a ``numpy.random.Generator`` one integer
+    drawn from it, once, at construction."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63))
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise TypeError(f"rng must be a non-negative integer seed, a numpy Generator or None, got {rng!r}")
+    return int(rng)
 
 
 class Space:
@@ -75,18 +158,20 @@ class Space:
 
     def discretize(self, target: Any, *, name: str = "target") -> Array:
         """A target function as an element of ``V``: a callable is evaluated at
-        the points (``"value"`` term only); an array must already have ``V``'s size."""
+        the points (``"value"`` term only) and must return ``(m,)``; an array
+        must already have ``V``'s size ``(n,)``."""
         if callable(target):
             if self.terms != ("value",):
                 raise TypeError(f"{name}: give an array of the space's size for a space with terms {self.terms}")
             values = target(self.points)  # already at the current (batch) points
-        else:
-            values = self.restrict(target)
-        if tuple(getattr(values, "shape", ())) != (self.size,):
-            raise ValueError(f"{name} must have shape ({self.size},) to match the space, got {tuple(values.shape)}")
-        if not backend.is_finite(values):
-            raise ValueError(f"{name} contains NaN or Inf")
-        return values
+            check_values(values, self.size, name, "one value per point, to match the space")
+            return values
+        check_values(target, self._full_size(), name, "to match the space")
+        return self.restrict(target)
+
+    def _full_size(self) -> int:
+        """Size of an array given on all points (before restriction to a batch)."""
+        return self.size
 
     def restrict(self, array: Array) -> Array:
         """An array given on all points, restricted to the current batch (identity
@@ -101,13 +186,35 @@ class Space:
     # --- stochastic setting
     def resample(self, iteration: int | None = None) -> bool:
         """Draw this iteration's points; ``True`` if they changed (``False``
-        for a deterministic space). A space shared by a manifold and a loss
-        is drawn once per ``iteration`` (a token from :meth:`Problem.begin_iteration`)."""
+        for a deterministic space).
+
+        ``iteration`` is the optimizer's iteration index ``k = 0, 1, 2, …``
+        (forwarded by :meth:`Problem.begin_iteration`): the sample then
+        depends only on ``(seed, k)``, and a space shared by a manifold and a
+        loss is drawn once per ``k``. ``iteration=None`` draws the next sample
+        of a running stream instead (seeded too, but depending on how many
+        draws came before)."""
         return False
 
 
+class _Sample(NamedTuple):
+    """One draw of a sampled space: its points and weights, the batch indices
+    (mini-batches), a process-unique version, and the iteration it was drawn for."""
+
+    points: Array
+    weights: Array
+    batch: np.ndarray | None
+    version: int
+    drawn_for: int | None
+
+
 class _Sampled(Space):
-    """Points with positive quadrature weights, optionally resampled each iteration."""
+    """Points with positive quadrature weights, optionally resampled each iteration.
+
+    The current sample (``points``, ``weights``, ``version``) is per thread:
+    each thread sees the sample it drew last (the full points before its first
+    draw), so threads sharing a space do not see each other's mini-batches.
+    """
 
     def __init__(
         self,
@@ -118,61 +225,138 @@ class _Sampled(Space):
         sampler: Callable[[np.random.Generator], tuple[Array, Array]] | None,
         rng: int | np.random.Generator | None,
     ):
-        super().__init__()
-        if not hasattr(points, "shape") or points.ndim not in (1, 2) or points.shape[0] < 1:
-            raise ValueError(f"points must be an array of shape (m,) or (m, d), got {getattr(points, 'shape', points)}")
-        if not backend.is_finite(points):
-            raise ValueError("points contains NaN or Inf")
+        _check_points(points)
         xp = backend.namespace(points)
         m = points.shape[0]
         if weights is None:
             weights = xp.full((m,), 1.0 / m, dtype=points.dtype)
         _check_weights(weights, m)
-        if batch_size is not None and (int(batch_size) != batch_size or not 1 <= batch_size <= m):
+        if batch_size is not None and (
+            isinstance(batch_size, bool) or int(batch_size) != batch_size or not 1 <= batch_size <= m
+        ):
             raise ValueError(f"batch_size must be an integer in [1, {m}], got {batch_size}")
         if sampler is not None and not callable(sampler):
             raise TypeError(f"sampler must be callable, got {type(sampler).__name__}")
         self.all_points, self.all_weights = points, weights
-        self.points, self.weights = points, weights
         self.batch_size, self.sampler = batch_size, sampler
-        self._rng = backend.default_rng(rng)
-        self._batch = None
-        self._drawn_for: int | None = None
+        self.seed = _entropy(rng)  # give rng=space.seed to reproduce a space built with rng=None
+        self._rng = np.random.default_rng(np.random.SeedSequence(self.seed))  # the iteration=None stream
+        self._initial = _Sample(points, weights, None, 0, None)
+        self._local = threading.local()
+        super().__init__()
+
+    # --- the current sample, per thread
+    def _current(self) -> _Sample:
+        return getattr(self._local, "sample", None) or self._initial
+
+    def _update(self, **changes: Any) -> None:
+        self._local.sample = self._current()._replace(**changes)
+
+    @property
+    def points(self) -> Array:  # type: ignore[override]
+        """This thread's current points ``(m,)`` or ``(m, d)``."""
+        return self._current().points
+
+    @points.setter
+    def points(self, value: Array) -> None:
+        self._update(points=value)
+
+    @property
+    def weights(self) -> Array:
+        """This thread's current weights ``(m,)``."""
+        return self._current().weights
+
+    @weights.setter
+    def weights(self, value: Array) -> None:
+        self._update(weights=value)
+
+    @property
+    def version(self) -> int:  # type: ignore[override]
+        """Identifies this thread's current sample (changes with every draw)."""
+        return self._current().version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._update(version=value)
+
+    @property
+    def _batch(self) -> np.ndarray | None:
+        return self._current().batch
+
+    # --- copies: a threading.local neither pickles nor deep-copies
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_initial"] = self._current()  # a copy starts from the sample the copying thread sees
+        del state["_local"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._initial = self._initial._replace(version=next(_VERSIONS))  # not a version of this process's caches
+        self._local = threading.local()
 
     @property
     def dimension(self) -> int:
         """Dimension ``d`` of the domain."""
         return 1 if self.points.ndim == 1 else self.points.shape[1]
 
+    def _full_size(self) -> int:
+        if self.batch_size is None or self.sampler is not None:
+            return self.size
+        return self.size // self.points.shape[0] * self.all_points.shape[0]
+
     def resample(self, iteration: int | None = None) -> bool:
-        if iteration is not None and iteration == self._drawn_for:
-            return False  # already drawn for this iteration (a space shared by manifold and loss)
-        self._drawn_for = iteration
-        if self.sampler is not None:
-            points, weights = self.sampler(self._rng)
-            self.points = backend.as_array_like(points, self.all_points)
-            self.weights = backend.as_array_like(weights, self.all_weights)
-        elif self.batch_size is not None:
-            m = self.all_points.shape[0]
-            self._batch = self._rng.choice(m, size=self.batch_size, replace=False)
-            index = backend.as_array_like(self._batch, self.all_points)
-            xp = backend.namespace(self.all_points)
-            index = xp.astype(index, xp.int64)
-            self.points = xp.take(self.all_points, index, axis=0)
-            # mini-batch weights rescaled so that the batch estimates the full sum
-            self.weights = xp.take(self.all_weights, index, axis=0) * (m / self.batch_size)
-        else:
+        """Draw this iteration's points (see :meth:`Space.resample`): the
+        sample of iteration ``k`` comes from ``SeedSequence(seed, spawn_key=(k,))``."""
+        if self.sampler is None and self.batch_size is None:
             return False
-        self.version += 1
+        if iteration is None:
+            generator = self._rng
+        else:
+            if isinstance(iteration, bool) or not isinstance(iteration, (int, np.integer)) or iteration < 0:
+                raise ValueError(f"iteration must be a non-negative integer or None, got {iteration!r}")
+            if iteration == self._current().drawn_for:
+                return False  # already drawn for this iteration (a space shared by manifold and loss)
+            generator = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(int(iteration),)))
+        xp = backend.namespace(self.all_points)
+        batch = None
+        if self.sampler is not None:
+            points, weights = self._draw(generator)
+        else:
+            m = self.all_points.shape[0]
+            batch = generator.choice(m, size=self.batch_size, replace=False)
+            index = xp.astype(backend.as_array_like(batch, self.all_points), xp.int64)
+            points = xp.take(self.all_points, index, axis=0)
+            # mini-batch weights rescaled so that the batch estimates the full sum
+            weights = xp.take(self.all_weights, index, axis=0) * (m / self.batch_size)
+        self._local.sample = _Sample(points, weights, batch, next(_VERSIONS), iteration)
         return True
 
+    def _draw(self, generator: np.random.Generator) -> tuple[Array, Array]:
+        """``sampler(generator)``, checked: points like the initial ones, one positive weight each."""
+        drawn = self.sampler(generator)
+        if not (isinstance(drawn, (tuple, list)) and len(drawn) == 2):
+            raise TypeError(f"sampler must return a pair (points, weights), got {_shape_of(drawn)}")
+        points = backend.as_array_like(drawn[0], self.all_points)
+        weights = backend.as_array_like(drawn[1], self.all_weights)
+        if points.ndim != self.all_points.ndim or tuple(points.shape[1:]) != tuple(self.all_points.shape[1:]):
+            expected = "(m,)" if self.all_points.ndim == 1 else f"(m, {self.all_points.shape[1]})"
+            raise ValueError(
+                f"sampler must return points of shape {expected}, like the space's points, got {tuple(points.shape)}"
+            )
+        if tuple(weights.shape) != (points.shape[0],):
+            raise ValueError(
+                f"sampler must return one weight per point, shape ({points.shape[0]},), got {tuple(weights.shape)}"
+            )
+        return points, weights
+
     def restrict(self, array: Array) -> Array:
-        if self._batch is None or self.sampler is not None:
+        batch = self._batch
+        if batch is None or self.sampler is not None:
             return array
         per_point = array.shape[0] // self.all_points.shape[0]
         xp = backend.namespace(array)
-        index = backend.as_array_like(self._batch, self.all_points)
-        index = xp.astype(index, xp.int64)
+        index = xp.astype(backend.as_array_like(batch, self.all_points), xp.int64)
         if per_point == 1:
             return xp.take(array, index, axis=0)
         blocks = xp.reshape(array, (per_point, -1))

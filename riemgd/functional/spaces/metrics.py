@@ -9,9 +9,16 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.functional.spaces.base import Space, _check_weights, _Sampled
+from riemgd.functional.spaces.base import Space, _check_weights, _Sampled, _shape_of, check_real_array
 
 Array = Any
+
+
+def _check_rows(array: Array, n: int, name: str = "vector") -> None:
+    # a (1,) vector would broadcast against the weights without a word
+    shape = getattr(array, "shape", None)
+    if shape is None or len(shape) not in (1, 2) or shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},) or ({n}, p), one row per entry of V, got {_shape_of(array)}")
 
 
 class L2(_Sampled):
@@ -27,7 +34,17 @@ class L2(_Sampled):
             (weights rescaled by ``m / batch_size``).
         sampler: ``sampler(rng) -> (points, weights)`` drawing fresh points per
             iteration (e.g. stochastic collocation with :func:`monte_carlo`).
-        rng: Seed or generator for ``batch_size``/``sampler``.
+        rng: Seed of ``batch_size``/``sampler``: a non-negative integer; a
+            numpy ``Generator``, asked once, at construction, for a seed; or
+            ``None`` (default), fresh entropy drawn once. The seed is kept as
+            ``space.seed``; the sample of iteration ``k`` is drawn from
+            ``SeedSequence(seed, spawn_key=(k,))``, so it depends only on
+            ``(seed, k)`` and two runs from the same start agree.
+
+    Threads may share a stochastic space: the current sample is kept per
+    thread. ``copy.deepcopy`` and ``pickle`` give an independent space with
+    the same seed. A space pickles when what you gave it does (a ``sampler``
+    defined with ``lambda`` does not; define it with ``def`` at module level).
     """
 
     def __init__(
@@ -55,14 +72,17 @@ class L2(_Sampled):
         return self.weights if reps == 1 else xp.reshape(xp.tile(self.weights[None, :], (reps, 1)), (-1,))
 
     def whiten(self, values: Array, array: Array) -> Array:
+        _check_rows(array, self.size)
         xp = backend.namespace(self.weights)
         root = xp.sqrt(self._diagonal())
         return root * array if array.ndim == 1 else root[:, None] * array
 
     def riesz(self, values: Array, covector: Array) -> Array:
+        _check_rows(covector, self.size, "covector")
         return covector / self._diagonal()
 
     def metric_apply(self, values: Array, array: Array) -> Array:
+        _check_rows(array, self.size)
         return self._diagonal() * array
 
     def __repr__(self) -> str:
@@ -99,6 +119,8 @@ class Weighted(Space):
     def __init__(self, metric: Array):
         super().__init__()
         shape = tuple(getattr(metric, "shape", ()))
+        if len(shape) in (1, 2):
+            check_real_array(metric, "metric")
         if len(shape) == 1:
             _check_weights(metric, shape[0], "metric")
             self._diagonal, self._factor = metric, None
@@ -114,7 +136,7 @@ class Weighted(Space):
                 raise ValueError("metric must be positive definite (its Cholesky factorization failed)")
             self._diagonal, self._factor = None, factor  # K = L Lᵀ, S = Lᵀ
         else:
-            raise ValueError(f"metric must be an (n, n) SPD matrix or an (n,) weight vector, got shape {shape}")
+            raise ValueError(f"metric must be an (n, n) SPD matrix or an (n,) weight vector, got {_shape_of(metric)}")
         self.metric = metric
         self._size = shape[0]
 
@@ -123,6 +145,7 @@ class Weighted(Space):
         return self._size
 
     def whiten(self, values: Array, array: Array) -> Array:
+        _check_rows(array, self._size)
         if self._factor is None:
             xp = backend.namespace(self._diagonal)
             root = xp.sqrt(self._diagonal)
@@ -130,11 +153,13 @@ class Weighted(Space):
         return self._factor.T @ array
 
     def riesz(self, values: Array, covector: Array) -> Array:
+        _check_rows(covector, self._size, "covector")
         if self._factor is None:
             return covector / self._diagonal
         return backend.cholesky_solve(self._factor, covector)
 
     def metric_apply(self, values: Array, array: Array) -> Array:
+        _check_rows(array, self._size)
         return self._diagonal * array if self._factor is None else self.metric @ array
 
     def __repr__(self) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from riemgd import backend
-from riemgd.functional.spaces.base import Space
+from riemgd.functional.spaces.base import Space, _shape_of
 from riemgd.functional.spaces.metrics import L2
 
 Array = Any
@@ -161,8 +161,10 @@ class HessianWeighted(Space):
             raise TypeError(f"hessian must be callable, got {type(hessian).__name__}")
         if not damping >= 0:
             raise ValueError(f"damping must be non-negative, got {damping}")
+        if not isinstance(base, Space):
+            raise TypeError(f"base must be a riemgd.spaces.Space, got {type(base).__name__}")
         self.base, self.hessian, self.damping = base, hessian, float(damping)
-        self.terms, self.points = base.terms, base.points
+        self.terms = base.terms
         self._cache: tuple[Any, Array] | None = None
 
     @property
@@ -174,6 +176,9 @@ class HessianWeighted(Space):
             return self._cache[1]
         xp = backend.namespace(values)
         h = self.hessian(values)
+        n = self.base.size
+        if tuple(getattr(h, "shape", ())) != (n, n):
+            raise ValueError(f"hessian must return an ({n}, {n}) matrix, one row per entry of V, got {_shape_of(h)}")
         if self.damping:
             h = h + self.damping * xp.eye(h.shape[0], dtype=h.dtype)
         factor = backend.cholesky(0.5 * (h + h.T))
@@ -195,6 +200,11 @@ class HessianWeighted(Space):
         return self.base.metric_apply(values, array)
 
     @property
+    def points(self) -> Array:  # type: ignore[override]
+        """The base space's current points."""
+        return self.base.points
+
+    @property
     def version(self) -> int:
         return self.base.version
 
@@ -203,6 +213,4 @@ class HessianWeighted(Space):
         pass
 
     def resample(self, iteration: int | None = None) -> bool:
-        changed = self.base.resample(iteration)
-        self.points = self.base.points
-        return changed
+        return self.base.resample(iteration)
