@@ -153,7 +153,6 @@ def test_running_twice_on_one_space_gives_the_same_result(kind):
     assert first.cost == second.cost
 
 
-@pytest.mark.xfail(strict=True, reason="the run loop passes its own k to problem.begin_iteration(k): lead")
 def test_running_one_problem_twice_gives_the_same_result():
     space = batch_space()
     manifold = riemgd.ModelManifold(models.Linear(features, np.eye(3)), space)
