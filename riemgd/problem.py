@@ -8,15 +8,25 @@ loss from :mod:`riemgd.losses`: ``Problem(manifold, loss)``.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable
 from typing import Any
 
 from riemgd import backend
+from riemgd.functional.losses.generic import Loss
 from riemgd.manifolds.base import Manifold
 from riemgd.manifolds.product import ProductVector
 
 Point = Any
+
+
+class _Route(enum.Enum):
+    """How a :class:`Problem` turns what it was given into ``grad f``, fixed at construction."""
+
+    RIEMANNIAN = "riemannian"  # grad f(x) given directly
+    EUCLIDEAN = "euclidean"  # grad f(x) = manifold.euclidean_to_riemannian_gradient(x, ∇f(x))
+    METRIC_SWAP = "metric swap"  # grad f(x) = gradient_manifold.euclidean_to_riemannian_gradient(x, ∇f(x))
 
 
 class Problem:
@@ -26,9 +36,8 @@ class Problem:
         manifold: The search space (a riemgd :class:`~riemgd.manifolds.Manifold`,
             or a pymanopt manifold).
         cost: ``cost(point) -> float``. A point of a product manifold is a
-            tuple of arrays. Or a functional loss from :mod:`riemgd.losses`
-            (anything with ``bind(manifold)``), whose V-gradient ``∇L(v_θ)``
-            is projected: ``grad = P_T ∇L(v_θ)``.
+            tuple of arrays. Or a functional loss (a :class:`riemgd.losses.Loss`),
+            whose V-gradient ``∇L(v_θ)`` is projected: ``grad = P_T ∇L(v_θ)``.
         euclidean_gradient: ``euclidean_gradient(point)``, the gradient of the
             cost as a function on the embedding space. Converted by
             ``manifold.euclidean_to_riemannian_gradient``.
@@ -45,6 +54,13 @@ class Problem:
             ``G^H = Jᵀ H_L J``, momentum terms keeping the plain ``G`` (pass a
             ``ModelManifold`` over a :class:`~riemgd.spaces.HessianWeighted` space).
 
+    The route from what was given to ``grad f`` is chosen once (:attr:`route`:
+    ``"riemannian"``, ``"euclidean"`` or ``"metric swap"``). A problem holds
+    no closures: ``copy.deepcopy`` gives an independent problem and ``pickle``
+    works whenever the user's callables pickle (a functional loss is evaluated
+    through ``self.loss`` and ``self.manifold`` at call time; autograd's
+    gradient is rebuilt from the cost).
+
     Raises:
         TypeError: ``manifold`` lacks the manifold methods, or ``cost`` or a
             gradient is not callable.
@@ -54,7 +70,7 @@ class Problem:
     def __init__(
         self,
         manifold: Manifold,
-        cost: Callable[[Point], Any],
+        cost: Callable[[Point], Any] | Loss,
         *,
         euclidean_gradient: Callable[[Point], Any] | None = None,
         riemannian_gradient: Callable[[Point], Any] | None = None,
@@ -64,8 +80,9 @@ class Problem:
         for method in ("inner_product", "projection", "retraction", "norm"):
             if not callable(getattr(manifold, method, None)):
                 raise TypeError(f"manifold must provide the manifold method '{method}', got {type(manifold).__name__}")
+        loss = cost if isinstance(cost, Loss) else None
         for name, fun in (
-            ("cost", None if hasattr(cost, "bind") else cost),
+            ("cost", None if loss is not None else cost),
             ("euclidean_gradient", euclidean_gradient),
             ("riemannian_gradient", riemannian_gradient),
             ("preconditioner", preconditioner),
@@ -74,35 +91,47 @@ class Problem:
                 raise TypeError(f"{name} must be callable, got {type(fun).__name__}")
         if euclidean_gradient is not None and riemannian_gradient is not None:
             raise ValueError("give either euclidean_gradient or riemannian_gradient, not both")
-        self.manifold = manifold
-        self._preconditioner = preconditioner
-        self._ambient_gradient: Callable[[Point], Any] | None = None
-        self.loss = None
-        self._iteration = 0  # token handed to stochastic spaces by begin_iteration
-        if hasattr(cost, "bind"):
-            # A functional loss L(v) from riemgd.losses: its V-gradient ∇L(v_θ)
-            # gives the seed's natural gradient P_T ∇L(v_θ).
-            if euclidean_gradient is not None or riemannian_gradient is not None:
-                raise ValueError("a functional loss brings its own gradient; do not pass a gradient with it")
-            bound = cost.bind(manifold)
-            self.loss = cost
-            cost, euclidean_gradient = bound.cost, bound.euclidean_gradient
-            self._ambient_gradient = bound.ambient_gradient
-        elif euclidean_gradient is None and riemannian_gradient is None:
-            euclidean_gradient = _autograd_gradient(cost)
-        self._autograd_cost = cost if self.loss is None else None
-        self._cost = cost
-        self._euclidean_gradient = euclidean_gradient
-        self._riemannian_gradient = riemannian_gradient
-        self.gradient_manifold = gradient_manifold
+        if loss is not None and (euclidean_gradient is not None or riemannian_gradient is not None):
+            raise ValueError("a functional loss brings its own gradient; do not pass a gradient with it")
         if gradient_manifold is not None:
-            if euclidean_gradient is None:
+            if riemannian_gradient is not None:
                 raise ValueError("gradient_manifold needs a Euclidean gradient (not a riemannian_gradient)")
             if getattr(gradient_manifold, "dim", None) != getattr(manifold, "dim", None):
                 raise ValueError("gradient_manifold must have the same points as manifold (same dimension)")
-            self._ambient_gradient = None  # ∇L(v) no longer matches the gradient metric
+        if loss is not None:
+            loss.validate(manifold)
+        self.manifold, self.gradient_manifold, self.loss = manifold, gradient_manifold, loss
+        self._preconditioner = preconditioner
+        self._iteration = 0  # the token begin_iteration hands out when the caller gives none
+        self._autograd_cost = cost if loss is None else None
+        if loss is not None:
+            # L(v_θ) from riemgd.losses: its V-gradient ∇L(v_θ) gives the seed's P_T ∇L(v_θ)
+            self._cost, self._euclidean_gradient = self._loss_cost, self._loss_euclidean_gradient
+        else:
+            self._cost = cost
+            if euclidean_gradient is None and riemannian_gradient is None:
+                euclidean_gradient = _AutogradGradient(cost)
+            self._euclidean_gradient = euclidean_gradient
+        self._riemannian_gradient = riemannian_gradient
+        if riemannian_gradient is not None:
+            self._route = _Route.RIEMANNIAN
+        elif gradient_manifold is not None:
+            self._route = _Route.METRIC_SWAP
+        else:
+            self._route = _Route.EUCLIDEAN
+
+    @property
+    def route(self) -> str:
+        """``"riemannian"``, ``"euclidean"`` or ``"metric swap"``: how ``grad f`` is formed."""
+        return self._route.value
 
     # ------------------------------------------------------------ evaluations
+    def _loss_cost(self, point: Point) -> Any:
+        return self.loss.cost(self.manifold, point)
+
+    def _loss_euclidean_gradient(self, point: Point) -> Any:
+        return self.loss.euclidean_gradient(self.manifold, point)
+
     def cost(self, point: Point) -> Any:
         """The cost ``f(x)``."""
         return self._cost(point)
@@ -124,33 +153,41 @@ class Problem:
 
     def riemannian_gradient(self, point: Point) -> Any:
         """Riemannian gradient ``grad f(x)``: the tangent vector with
-        ``⟨grad f(x), u⟩_x = Df(x)[u]``."""
-        if self._riemannian_gradient is not None:
+        ``⟨grad f(x), u⟩_x = Df(x)[u]`` (for ``"metric swap"``, in the gradient
+        manifold's metric)."""
+        if self._route is _Route.RIEMANNIAN:
             return _as_product(self._riemannian_gradient(point))
-        if self._euclidean_gradient is not None:
-            converter = self.gradient_manifold or self.manifold
-            return converter.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
-        return self.manifold.projection(point, self._ambient_gradient(point))
+        converter = self.manifold if self._route is _Route.EUCLIDEAN else self.gradient_manifold
+        return converter.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
 
     def ambient_gradient(self, point: Point) -> Any:
         """The gradient as an element ``g`` of the ambient space ``V`` with
         ``P_{T_x} g = grad f(x)`` (``∇L(v)`` in the seed's notation)."""
-        if self._ambient_gradient is not None:
-            return self._ambient_gradient(point)
-        if self._euclidean_gradient is not None and self.gradient_manifold is None:
-            return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
-        return self.manifold.embedding(point, self.riemannian_gradient(point))
+        if self._route is not _Route.EUCLIDEAN:  # grad f known only as a tangent vector
+            return self.manifold.embedding(point, self.riemannian_gradient(point))
+        if self.loss is not None:
+            return self.loss.ambient_gradient(self.manifold, point)
+        return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Called by riemgd optimizers at the start of every iteration: draws
-        the mini-batch or collocation points of stochastic spaces and losses.
+        the mini-batch or collocation points of the stochastic spaces of
+        ``manifold``, ``gradient_manifold`` and the loss, each once per token.
+
+        Args:
+            iteration: The run's iteration index ``k`` (the token; an owner
+                shared by several holders is drawn once per token). Default:
+                an internal counter, one more than the last token.
 
         Returns ``True`` when the sample changed, so that costs computed
         before must be evaluated again to compare like with like.
         """
-        self._iteration = self._iteration + 1 if iteration is None else iteration
-        changed = False
-        for owner in (self.manifold, self.loss):
+        self._iteration = self._iteration + 1 if iteration is None else int(iteration)
+        changed, seen = False, []
+        for owner in (self.manifold, self.gradient_manifold, self.loss):
+            if owner is None or any(owner is other for other in seen):
+                continue
+            seen.append(owner)
             hook = getattr(owner, "begin_iteration", None)
             if hook is not None:
                 changed = bool(hook(self._iteration)) or changed
@@ -204,20 +241,27 @@ def _as_product(value: Any) -> Any:
     return value
 
 
-def _autograd_gradient(cost: Callable[[Point], Any]) -> Callable[[Point], Any]:
-    """Euclidean gradient of ``cost`` by autograd (numpy arrays only)."""
-    import autograd
+class _AutogradGradient:
+    """Euclidean gradient of ``cost`` by autograd (numpy arrays only); picklable
+    when ``cost`` is, as autograd's own gradient is rebuilt after unpickling."""
 
-    gradient = autograd.grad(cost)
+    def __init__(self, cost: Callable[[Point], Any]):
+        self.cost = cost
+        self._gradient: Callable[[Point], Any] | None = None
 
-    def euclidean_gradient(point: Point) -> Any:
+    def __getstate__(self) -> dict:
+        return {"cost": self.cost, "_gradient": None}
+
+    def __call__(self, point: Point) -> Any:
         if backend.namespace(point) is not backend.np:
             raise TypeError(
                 "autograd differentiates numpy code only; for arrays of "
                 f"{backend.namespace(point).__name__}, pass euclidean_gradient= or riemannian_gradient="
             )
+        if self._gradient is None:
+            import autograd
+
+            self._gradient = autograd.grad(self.cost)
         if isinstance(point, ProductVector):
             point = tuple(point)
-        return gradient(point)
-
-    return euclidean_gradient
+        return self._gradient(point)

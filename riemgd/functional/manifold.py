@@ -16,34 +16,89 @@ and ``K`` the metric of ``V`` (whitened by the space, ``SᵀS = K``):
 Everything computed from ``θ`` (values, Jacobian, Gram factorization) is
 computed at most once per point and reused by every projection, gradient and
 transport at that point. A rank-deficient Jacobian is handled by the
-:class:`GramSolver`: explicit damping, and a Tikhonov soft cutoff of singular
-values below ``rcond σ_max`` when ``G`` is numerically singular (the metric is
-then ``G_λ = G + λI`` throughout).
+:class:`GramSolver`: explicit damping ``λI``, and a Tikhonov soft cutoff
+``rcond² max(D, τ max D)`` (``D = diag G``) when the Jacobi-equilibrated ``G``
+is numerically singular
+(the metric is then ``G_Λ = G + Λ``, ``Λ`` diagonal, throughout).
+
+The point cache (:class:`_PointState`, one per point, most recent first):
+
+* a point is found by identity. Points the manifold makes (``retraction``,
+  ``random_point``) are its own and, on numpy, read-only, so identity implies
+  unchanged contents; any other array (the user's ``θ``) is also compared by
+  contents, which catches in-place edits;
+* a state lives as long as its point (a weak reference) and at most
+  ``_CACHE_SIZE`` states are kept; only the ``_HEAVY_SIZE`` most recently used
+  keep Jacobian-sized data (``J``, ``SJ``, the factor). On spaces with a
+  diagonal whitening ``S`` (``L2``, ``H1``) ``J`` itself is dropped once ``SJ``
+  exists: ``J c = S⁻¹(SJ c)`` and ``Jᵀq = (SJ)ᵀ(S⁻¹q)``;
+* arrays handed out (``embed``, ``function_values``, ``gram``) are read-only
+  views on numpy and copies on other libraries; pickles and deep copies of a
+  manifold do not carry the cache.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
 
 from riemgd import backend
-from riemgd.functional.gram import DEFAULT_RCOND, GramSolver
+from riemgd.functional.ambient import AmbientVector
+from riemgd.functional.gram import DEFAULT_FLOOR, DEFAULT_RCOND, GramSolver
 from riemgd.manifolds.base import Manifold, check_array
-from riemgd.manifolds.product import ProductVector
 
 Array = Any
 
+
 class _PointState:
-    """What a model manifold computes from one ``θ``, each piece at most once."""
+    """What a model manifold computes from one ``θ``, each piece at most once.
 
-    __slots__ = ("jacobian", "solver", "theta", "theta_copy", "values", "version", "whitened")
+    ``point`` is a weak reference to ``θ`` (None when ``θ`` takes none); a
+    ``trusted`` point was made by the manifold, so identity implies unchanged
+    contents, and other points keep ``theta_copy`` to detect in-place edits.
+    ``root`` is the diagonal of ``S`` when ``J`` was dropped in favour of ``SJ``.
+    """
 
-    def __init__(self, theta: Array, version: int):
-        self.theta, self.version = theta, version
-        self.theta_copy = theta + 0.0  # guards the cache against in-place changes to θ
-        self.values = self.jacobian = self.whitened = self.solver = None
+    __slots__ = (
+        "jacobian",
+        "point",
+        "root",
+        "solver",
+        "theta_copy",
+        "trusted",
+        "values",
+        "version",
+        "whitened",
+    )
+
+    def __init__(self, theta: Array, version: int, point: weakref.ref | None, trusted: bool):
+        self.point, self.trusted, self.version = point, trusted, version
+        self.theta_copy = None if trusted else theta + 0.0
+        self.values = None
+        self.drop_heavy()
+
+    def drop_heavy(self) -> None:
+        self.jacobian = self.whitened = self.solver = self.root = None
+
+    @property
+    def heavy(self) -> bool:
+        return self.jacobian is not None or self.whitened is not None
+
+    def holds(self, theta: Array) -> bool:
+        """Identity, and for an untrusted point unchanged contents."""
+        if self.point is not None and self.point() is theta:
+            return self.trusted or _same(self.theta_copy, theta)
+        return False
+
+    def equals(self, theta: Array) -> bool:
+        """Same contents (a different array with this state's ``θ``)."""
+        if self.trusted:
+            reference = None if self.point is None else self.point()
+            return reference is not None and _same(reference, theta)
+        return _same(self.theta_copy, theta)
 
 
 class ModelManifold(Manifold):
@@ -59,19 +114,35 @@ class ModelManifold(Manifold):
             ``ShallowNetwork``, ``Function``, or your own).
         space: A :class:`~riemgd.spaces.Space` fixing the points and the metric ``K``.
         damping: ``λ ≥ 0``; the metric is ``G + λI`` (default 0: the exact
-            natural gradient).
-        rcond: Relative singular-value level of ``SJ``: where ``G`` is
-            numerically singular at this level, the Tikhonov term
-            ``(rcond σ_max)²`` is added (see :class:`GramSolver`). Default
-            ``1e-3``, chosen by ``benchmarks/rcond_experiment.py``: on small
-            tanh networks (an L² fit, the energy natural gradient of a 1-D
-            PDE) it beat hard cutoffs at every level tried and smaller shifts.
+            natural gradient). Not invariant under reparametrization (it is in
+            the parameters' units).
+        rcond: Relative singular-value level of the column-equilibrated
+            ``SJ D^{-1/2}`` (``D = diag G``): where it is numerically singular at
+            this level, the Tikhonov term ``rcond² D`` is added (see
+            :class:`GramSolver`), invariant under ``θ → Eθ`` for diagonal ``E``.
+            Default ``1e-3``, chosen by ``benchmarks/rcond_experiment.py``.
+        cutoff_floor: ``τ ∈ [0, 1]`` of the cutoff term ``rcond² max(D, τ max D)``:
+            1 (default) the isotropic ``(rcond σ_max)² I``, robust on networks; 0
+            the covariant ``rcond² D`` (invariant trajectories also on
+            rank-deficient models). See :class:`GramSolver`.
 
-    Points are treated as immutable: riemgd never changes an array in place,
-    and the cache compares a point's contents before reusing what it computed.
+    Points are treated as immutable: riemgd never changes an array in place.
+    Points it returns are read-only on numpy; on CuPy and other libraries,
+    do not edit them in place (the cache trusts their identity there).
     """
 
-    def __init__(self, model: Any, space: Any, *, damping: float = 0.0, rcond: float = DEFAULT_RCOND):
+    _CACHE_SIZE = 4  # x_k, x_{k−1}, a look-ahead or trial point, one spare
+    _HEAVY_SIZE = 2  # with J-sized data: x_k and x_{k−1} (transport) or x_k and w_k (Nesterov)
+
+    def __init__(
+        self,
+        model: Any,
+        space: Any,
+        *,
+        damping: float = 0.0,
+        rcond: float = DEFAULT_RCOND,
+        cutoff_floor: float = DEFAULT_FLOOR,
+    ):
         from riemgd.functional.models.base import Model
         from riemgd.functional.spaces.base import Space
 
@@ -83,22 +154,70 @@ class ModelManifold(Manifold):
             raise ValueError(f"damping must be a finite non-negative number, got {damping}")
         if not 0 < rcond < 1:
             raise ValueError(f"rcond must lie in (0, 1), got {rcond}")
+        if not 0 <= cutoff_floor <= 1:
+            raise ValueError(f"cutoff_floor must lie in [0, 1], got {cutoff_floor}")
         self.model, self.space = model, space
-        self.damping, self.rcond = float(damping), float(rcond)
+        self.damping, self.rcond, self.cutoff_floor = float(damping), float(rcond), float(cutoff_floor)
         self._states: list[_PointState] = []
         super().__init__(f"ModelManifold({type(model).__name__}, {space!r})", model.num_params)
 
-    # ------------------------------------------------------------ the cache
-    _CACHE_SIZE = 4  # x_k, x_{k−1}, a look-ahead or trial point, one spare
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_states"] = []  # the cache does not travel with pickles and deep copies
+        return state
 
-    def _state(self, theta: Array) -> _PointState:
-        version = self.space.version
-        for state in self._states:
-            if state.version == version and _same(state.theta_copy, theta):
-                return state
-        state = _PointState(theta, version)
+    # ------------------------------------------------------------ the cache
+    def _forget(self, reference: weakref.ref) -> None:
+        """Weak-reference callback: the point died, so does its state."""
+        self._states = [state for state in self._states if state.point is not reference]
+
+    def _new_state(self, theta: Array, trusted: bool) -> _PointState:
+        try:
+            reference = weakref.ref(theta, self._forget)
+        except TypeError:  # e.g. an autograd box: found by contents only
+            reference, trusted = None, False
+        state = _PointState(theta, self.space.version, reference, trusted)
         self._states = [state, *self._states[: self._CACHE_SIZE - 1]]
         return state
+
+    def _state(self, theta: Array) -> _PointState:
+        states = self._states
+        found = stale = None
+        for state in states:  # identity: the fast path
+            if state.point is not None and state.point() is theta:
+                if state.trusted or _same(state.theta_copy, theta):
+                    found = state
+                else:
+                    stale = state  # the user edited θ in place
+                break
+        if found is None:  # contents: another array equal to a cached point
+            found = next((s for s in states if s is not stale and s.equals(theta)), None)
+        if found is None:
+            if stale is not None:
+                self._states = [s for s in self._states if s is not stale]
+            return self._new_state(theta, trusted=False)
+        if found is not states[0]:
+            self._states = [found, *(s for s in self._states if s is not found)]
+        if found.version != self.space.version:  # new sample points: everything computed is stale
+            found.version, found.values = self.space.version, None
+            found.drop_heavy()
+        return found
+
+    def _own(self, theta: Array) -> Array:
+        """Register an array the manifold made as a trusted point (read-only on numpy)."""
+        if isinstance(theta, np.ndarray):
+            theta.flags.writeable = False
+        self._new_state(theta, trusted=True)
+        return theta
+
+    def _made_heavy(self, current: _PointState) -> None:
+        """Keep Jacobian-sized data in the ``_HEAVY_SIZE`` most recently used states only."""
+        kept = 0
+        for state in self._states:
+            if state.heavy:
+                kept += 1
+                if kept > self._HEAVY_SIZE and state is not current:
+                    state.drop_heavy()
 
     def _values(self, theta: Array) -> Array:
         state = self._state(theta)
@@ -118,31 +237,68 @@ class ModelManifold(Manifold):
     def _jacobian(self, theta: Array) -> Array:
         state = self._state(theta)
         if state.jacobian is None:
-            values, state.jacobian = self.space.evaluate(self.model, theta, jacobian=True)
+            values, jacobian = self.space.evaluate(self.model, theta, jacobian=True)
             if state.values is None:  # keep values computed earlier: caches downstream key on them
                 self._check_values(values)
                 state.values = values
             expected = (self.space.size, self.model.num_params)
-            if tuple(state.jacobian.shape) != expected:
-                raise ValueError(f"the model's Jacobian must have shape {expected}, got {tuple(state.jacobian.shape)}")
+            if tuple(jacobian.shape) != expected:
+                raise ValueError(f"the model's Jacobian must have shape {expected}, got {tuple(jacobian.shape)}")
+            state.jacobian = jacobian
+            self._made_heavy(state)
         return state.jacobian
 
-    def _whitened(self, theta: Array) -> Array:
+    def _whitened_state(self, theta: Array) -> _PointState:
         state = self._state(theta)
         if state.whitened is None:
-            state.whitened = self.space.whiten(self._values(theta), self._jacobian(theta))  # S J
-        return state.whitened
+            values, jacobian = self._values(theta), self._jacobian(theta)
+            state.whitened = self.space.whiten(values, jacobian)  # S J
+            root = self._diagonal_root(values)
+            if root is not None:  # J c = S⁻¹(SJ c): J itself need not be kept
+                state.jacobian, state.root = None, root
+            self._made_heavy(state)
+        return state
+
+    def _whitened(self, theta: Array) -> Array:
+        return self._whitened_state(theta).whitened
+
+    def _diagonal_space(self) -> bool:
+        """Whether the space whitens by a positive diagonal ``S`` (``L2``, ``H1``)."""
+        from riemgd.functional.spaces.metrics import L2
+
+        return type(self.space).whiten is L2.whiten
+
+    def _diagonal_root(self, values: Array) -> Array | None:
+        """``diag(S)`` on a diagonal space, else None."""
+        if not self._diagonal_space():
+            return None
+        xp = backend.namespace(values)
+        return self.space.whiten(values, xp.ones_like(values))
+
+    def _apply_jacobian(self, theta: Array, tangent_vector: Array) -> Array:
+        state = self._state(theta)
+        if state.jacobian is None and (state.root is not None or self._diagonal_space()):
+            state = self._whitened_state(theta)  # the same formula whatever is cached
+            return (state.whitened @ tangent_vector) / state.root  # J c = S⁻¹ (SJ c)
+        return self._jacobian(theta) @ tangent_vector
+
+    def _apply_transpose(self, theta: Array, covector: Array) -> Array:
+        state = self._state(theta)
+        if state.jacobian is None and (state.root is not None or self._diagonal_space()):
+            state = self._whitened_state(theta)
+            return state.whitened.T @ (covector / state.root)  # Jᵀq = (SJ)ᵀ (S⁻¹ q)
+        return self._jacobian(theta).T @ covector
 
     def solver(self, theta: Array) -> GramSolver:
-        """The factorized Gram matrix at ``θ`` (computed once per point)."""
-        state = self._state(theta)
+        """The factorized metric ``G_Λ`` at ``θ`` (computed once per point)."""
+        state = self._whitened_state(theta)
         if state.solver is None:
-            state.solver = GramSolver(self._whitened(theta), self.damping, self.rcond)
+            state.solver = GramSolver(state.whitened, self.damping, self.rcond, self.cutoff_floor)
         return state.solver
 
     def gram(self, theta: Array) -> Array:
-        """``G(θ) = Jᵀ K J`` (without the shift ``λ``)."""
-        return self.solver(theta).gram
+        """``G(θ) = Jᵀ K J`` (without the shift ``Λ``), read-only."""
+        return _read_only(self.solver(theta).gram)
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw the space's points for this iteration; ``True`` if they changed."""
@@ -150,20 +306,20 @@ class ModelManifold(Manifold):
 
     # ------------------------------------------------------- the functions
     def embed(self, point: Array) -> Array:
-        """``v_θ``: the discretized function, an element of ``V``."""
-        return self._values(point)
+        """``v_θ``: the discretized function, an element of ``V`` (read-only)."""
+        return _read_only(self._values(point))
 
     def function_values(self, point: Array) -> Array:
         """``v_θ`` (same as :meth:`embed`; the name losses use)."""
-        return self._values(point)
+        return _read_only(self._values(point))
 
     def embedding(self, point: Array, tangent_vector: Array) -> Array:
         """``J c``: the tangent vector as a function in ``V``."""
-        return self._jacobian(point) @ tangent_vector
+        return self._apply_jacobian(point, tangent_vector)
 
     def pullback(self, point: Array, covector: Array) -> Array:
         """``Jᵀ q``: a loss derivative ``q = ∂L/∂v`` as the parameter gradient ``∇_θ L``."""
-        return self._jacobian(point).T @ covector
+        return self._apply_transpose(point, covector)
 
     def ambient_from_derivative(self, point: Array, covector: Array) -> Array:
         """The V-gradient ``∇L(v) = K⁻¹ q`` of a loss with derivative ``q = ∂L/∂v``
@@ -172,54 +328,56 @@ class ModelManifold(Manifold):
 
     # ------------------------------------------------------------- metric
     def inner_product(self, point: Array, tangent_vector_a: Array, tangent_vector_b: Array) -> Any:
-        """``c₁ᵀ G_λ c₂`` (``= ⟨J c₁, J c₂⟩_V`` when ``λ = 0``)."""
-        return backend.inner(tangent_vector_a, self.solver(point).apply(tangent_vector_b))
+        """``c₁ᵀ G_Λ c₂ = ⟨J c₁, J c₂⟩_V + c₁ᵀ Λ c₂``."""
+        return self.solver(point).inner(tangent_vector_a, tangent_vector_b)
 
     def norm(self, point: Array, tangent_vector: Array) -> Any:
-        """``√(‖SJc‖² + λ‖c‖²)``, computed from ``SJ`` so that it is never the
+        """``√(‖SJc‖² + cᵀΛc)``, computed from ``SJ`` so that it is never the
         square root of a negative round-off."""
-        xp = backend.namespace(tangent_vector)
-        whitened = self._whitened(point) @ tangent_vector
-        shift = self.solver(point).shift
-        return xp.sqrt(backend.inner(whitened, whitened) + shift * backend.inner(tangent_vector, tangent_vector))
+        return self.solver(point).norm(tangent_vector)
 
-    def projection(self, point: Array, vector: Array) -> Array:
-        """Coordinates of ``P_T g``: ``c = G_λ⁻¹ Jᵀ K g = G_λ⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``.
+    def projection(self, point: Array, vector: Array | AmbientVector) -> Array:
+        """Coordinates of ``P_T g``: ``c = G_Λ⁻¹ Jᵀ K g = G_Λ⁻¹ (SJ)ᵀ (S g)`` for ``g ∈ V``.
 
-        ``vector`` may also be a pair ``(g, q)`` (a :class:`ProductVector`): a
-        function ``g ∈ V`` plus a covector ``q`` on the parameters, mapped to
-        ``G_λ⁻¹ (Jᵀ K g + q)``: gradients known only through ``θ`` (``q = ∇_θL``)
-        travel in that second slot.
+        ``vector`` may also be an :class:`~riemgd.functional.ambient.AmbientVector`
+        ``(g, q)``: a function ``g ∈ V`` plus a covector ``q`` on the parameters,
+        mapped to ``G_Λ⁻¹ (Jᵀ K g + q)``: gradients known only through ``θ``
+        (``q = ∇_θL``) travel in that second slot. A missing part is zero.
         """
-        function, covector = vector if isinstance(vector, ProductVector) else (vector, None)
-        rhs = self._whitened(point).T @ self.space.whiten(self._values(point), function)
-        return self.solver(point).solve(rhs if covector is None else rhs + covector)
+        function, covector = (vector.function, vector.covector) if isinstance(vector, AmbientVector) else (vector, None)
+        rhs = covector
+        if function is not None:
+            whitened = self._whitened(point).T @ self.space.whiten(self._values(point), function)
+            rhs = whitened if covector is None else whitened + covector
+        if rhs is None:
+            return self.zero_vector(point)
+        return self.solver(point).solve(rhs)
 
-    def ambient_gradient(self, point: Array, euclidean_gradient: Array) -> ProductVector:
+    def ambient_gradient(self, point: Array, euclidean_gradient: Array) -> AmbientVector:
         """``(0, ∇_θ L)``: a parameter gradient as an ambient vector, so that
-        ``projection`` gives ``G_λ⁻¹ ∇_θ L`` exactly, at this point or another."""
-        xp = backend.namespace(euclidean_gradient)
-        return ProductVector((xp.zeros_like(self._values(point)), euclidean_gradient))
+        ``projection`` gives ``G_Λ⁻¹ ∇_θ L`` exactly, at this point or another."""
+        return AmbientVector(None, euclidean_gradient)
 
     def euclidean_to_riemannian_gradient(self, point: Array, euclidean_gradient: Array) -> Array:
-        """Natural gradient ``G_λ⁻¹ ∇_θ L``."""
+        """Natural gradient ``G_Λ⁻¹ ∇_θ L``."""
         return self.solver(point).solve(euclidean_gradient)
 
     def retraction(self, point: Array, tangent_vector: Array) -> Array:
-        """``R_θ(c) = θ + c``."""
-        return point + tangent_vector
+        """``R_θ(c) = θ + c`` (a new, read-only point of this manifold)."""
+        return self._own(point + tangent_vector)
 
-    # transport: the base class's P_{T_b}(J_a c) = G_{λ,b}⁻¹ J_bᵀ K J_a c, the seed's cross-Gram
+    # transport: the base class's P_{T_b}(J_a c) = G_{Λ,b}⁻¹ J_bᵀ K J_a c, the seed's cross-Gram
     # form: momentum is the function J_a c, and what does not change the function is dropped.
 
     def zero_vector(self, point: Array) -> Array:
         return backend.namespace(point).zeros_like(point)
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> Array:
-        """``model.initial_parameters(rng)``, on the space's array library."""
+        """``model.initial_parameters(rng)``, on the space's array library (a new, read-only point)."""
         theta = self.model.initial_parameters(rng)
         like = self.space.points if self.space.points is not None else getattr(self.space, "metric", None)
-        return theta if like is None else backend.as_array_like(theta, like)
+        theta = theta if like is None else backend.as_array_like(theta, like)
+        return self._own(theta.copy())  # a copy: the model may hand out an array it keeps
 
     def random_tangent_vector(self, point: Array, *, rng: np.random.Generator | int | None = None) -> Array:
         c = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self.dim), point)
@@ -227,6 +385,15 @@ class ModelManifold(Manifold):
 
     def check_point(self, point: Array, *, name: str = "point", atol: float = 1e-8) -> None:
         check_array(point, (self.model.num_params,), name)
+
+
+def _read_only(array: Array) -> Array:
+    """A read-only view of a cached numpy array; a copy of any other library's."""
+    if isinstance(array, np.ndarray):
+        view = array.view()
+        view.flags.writeable = False
+        return view
+    return array.copy()
 
 
 def _same(a: Array, b: Array) -> bool:

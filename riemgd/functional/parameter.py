@@ -87,7 +87,8 @@ class ParameterSpace(Manifold):
         return euclidean_gradient
 
     def retraction(self, point: Array, tangent_vector: Array) -> Array:
-        return point + tangent_vector
+        """``θ + c``, made by the model manifold so that its cache trusts the new point."""
+        return self.model_manifold.retraction(point, tangent_vector)
 
     def transport(self, point_a: Array, point_b: Array, tangent_vector_a: Array) -> Array:
         return tangent_vector_a

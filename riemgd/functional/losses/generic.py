@@ -11,13 +11,6 @@ from riemgd import backend
 Array = Any
 
 
-class _Bound:
-    """A loss bound to a manifold: the three callables :class:`~riemgd.Problem` needs."""
-
-    def __init__(self, cost: Callable, euclidean_gradient: Callable, ambient_gradient: Callable | None):
-        self.cost, self.euclidean_gradient, self.ambient_gradient = cost, euclidean_gradient, ambient_gradient
-
-
 def _require_model_manifold(manifold: Any) -> None:
     for method in ("function_values", "pullback", "ambient_from_derivative"):
         if not callable(getattr(manifold, method, None)):
@@ -35,6 +28,10 @@ class Loss:
 
     Losses pickle (riemgd stores no closures in them); a ``lambda`` target or
     map ``f`` you pass does not pickle: define it with ``def`` at module level.
+
+    ``Problem(manifold, loss)`` evaluates the loss through :meth:`cost`,
+    :meth:`euclidean_gradient` and :meth:`ambient_gradient`, each taking the
+    manifold at call time (no closures: problems copy and pickle).
     """
 
     target: Any = None
@@ -53,10 +50,6 @@ class Loss:
         """``q = ∂L/∂v``, the Euclidean derivative in the discretized values."""
         raise NotImplementedError
 
-    def gradient(self, values: Array, space: Any) -> Array:
-        """The ``V``-gradient ``∇L(v) = K⁻¹ q``."""
-        return space.riesz(values, self.derivative(values, space))
-
     def discretized_target(self, space: Any) -> Array:
         """The target as an element of ``V`` at the space's current points."""
         key = (id(space), space.version)
@@ -66,25 +59,27 @@ class Loss:
             self._target_cache = cached
         return cached[1]
 
-    def bind(self, manifold: Any) -> _Bound:
-        """The callables of ``Problem(manifold, loss)``."""
+    # ------------------------------------------------- what Problem(manifold, loss) calls
+    def validate(self, manifold: Any) -> None:
+        """Raise a clear error before any iteration if ``manifold`` cannot carry
+        this loss or the target does not fit its space."""
         _require_model_manifold(manifold)
-        space = manifold.space
         if self.target is not None:
-            self.discretized_target(space)  # validate the target's shape before any iteration
+            self.discretized_target(manifold.space)
 
-        def cost(theta: Array) -> Any:
-            return self.value(manifold.function_values(theta), space)
+    def cost(self, manifold: Any, theta: Array) -> Any:
+        """``L(v_θ)``."""
+        return self.value(manifold.function_values(theta), manifold.space)
 
-        def euclidean_gradient(theta: Array) -> Array:
-            return manifold.pullback(theta, self.derivative(manifold.function_values(theta), space))
+    def euclidean_gradient(self, manifold: Any, theta: Array) -> Array:
+        """``∇_θ L = Jᵀ q``."""
+        return manifold.pullback(theta, self.derivative(manifold.function_values(theta), manifold.space))
 
-        def ambient_gradient(theta: Array) -> Array:
-            # the manifold says what ∂L/∂v is in its ambient space: ∇L(v) ∈ V on a
-            # model manifold, M⁻¹ Jᵀ q in parameter space
-            return manifold.ambient_from_derivative(theta, self.derivative(manifold.function_values(theta), space))
-
-        return _Bound(cost, euclidean_gradient, ambient_gradient)
+    def ambient_gradient(self, manifold: Any, theta: Array) -> Any:
+        """The gradient in the manifold's ambient space: ``∇L(v) = K⁻¹ q ∈ V`` on a
+        model manifold, ``M⁻¹ Jᵀ q`` in parameter space (the manifold says which)."""
+        values = manifold.function_values(theta)
+        return manifold.ambient_from_derivative(theta, self.derivative(values, manifold.space))
 
 
 class L2(Loss):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from riemgd import backend
-from riemgd.functional.losses.generic import L2, Loss, _Bound
+from riemgd.functional.losses.generic import L2, Loss
 from riemgd.functional.models.base import Model, parse_term
 from riemgd.functional.spaces.base import check_values
 from riemgd.functional.spaces.metrics import L2 as L2Space
@@ -105,20 +105,24 @@ class PDEResidual(Loss):
     def _parts(self, manifold: Any, theta: Array, jacobian: bool) -> tuple:
         return self.residuals(manifold.model, theta, jacobian=jacobian)
 
-    def bind(self, manifold: Any) -> _Bound:
+    def validate(self, manifold: Any) -> None:
         if not hasattr(manifold, "model"):
             raise TypeError(f"PDEResidual needs a model manifold, got {type(manifold).__name__}")
-        w, wb, beta = self.interior, self.boundary, self.penalty
 
-        def cost(theta: Array) -> Any:
-            r, rb, _, _ = self._parts(manifold, theta, False)
-            return 0.5 * backend.inner(r, w.weights * r) + 0.5 * beta * backend.inner(rb, wb.weights * rb)
+    def cost(self, manifold: Any, theta: Array) -> Any:
+        """``½ Σ wᵢ rᵢ² + ½ β Σ w_b r_b²``."""
+        r, rb, _, _ = self._parts(manifold, theta, False)
+        w, wb = self.interior.weights, self.boundary.weights
+        return 0.5 * backend.inner(r, w * r) + 0.5 * self.penalty * backend.inner(rb, wb * rb)
 
-        def euclidean_gradient(theta: Array) -> Array:
-            r, rb, jr, jb = self._parts(manifold, theta, True)
-            return jr.T @ (w.weights * r) + beta * (jb.T @ (wb.weights * rb))
+    def euclidean_gradient(self, manifold: Any, theta: Array) -> Array:
+        """``∇_θ L = J_rᵀ W r + β J_bᵀ W_b r_b``."""
+        r, rb, jr, jb = self._parts(manifold, theta, True)
+        return jr.T @ (self.interior.weights * r) + self.penalty * (jb.T @ (self.boundary.weights * rb))
 
-        return _Bound(cost, euclidean_gradient, None)
+    def ambient_gradient(self, manifold: Any, theta: Array) -> Any:
+        """No V-gradient of its own: the parameter gradient as the manifold's ambient vector."""
+        return manifold.ambient_gradient(theta, self.euclidean_gradient(manifold, theta))
 
     def energy_manifold(self, model: Model, **kwargs: Any) -> Any:
         """``ModelManifold`` of the residual map ``θ ↦ (𝓛v_θ(xᵢ), v_θ(x_b))`` in

@@ -70,8 +70,3 @@ class Model:
     def initial_parameters(self, rng: int | np.random.Generator | None = None) -> np.ndarray:
         """A random starting ``θ`` (standard normal unless the model knows better)."""
         return backend.default_rng(rng).standard_normal(self.num_params)
-
-    def check_parameters(self, theta: Array, name: str = "theta") -> None:
-        from riemgd.manifolds.base import check_array
-
-        check_array(theta, (self.num_params,), name)
