@@ -125,7 +125,6 @@ def test_pde_cost_with_a_flat_source_matches_the_formula():
     assert problem.cost(theta) == pytest.approx(expected, rel=1e-13)
 
 
-@pytest.mark.xfail(strict=True, reason="ModelManifold shape check: lead/H1")
 def test_model_manifold_retraction_refuses_a_column():
     manifold = riemgd.ModelManifold(models.Linear(features(X)), spaces.L2(X, W))
     with pytest.raises(ValueError, match=r"tangent_vector must have shape \(2,\), got \(2, 1\)"):

@@ -48,7 +48,7 @@ import numpy as np
 from riemgd import backend
 from riemgd.functional.ambient import AmbientVector
 from riemgd.functional.gram import DEFAULT_FLOOR, DEFAULT_RCOND, GramSolver
-from riemgd.manifolds.base import Manifold, check_array
+from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 Array = Any
 
@@ -364,6 +364,7 @@ class ModelManifold(Manifold):
 
     def retraction(self, point: Array, tangent_vector: Array) -> Array:
         """``R_θ(c) = θ + c`` (a new, read-only point of this manifold)."""
+        check_shape(tangent_vector, tuple(point.shape), "tangent_vector")  # a (p, 1) c would broadcast to (p, p)
         return self._own(point + tangent_vector)
 
     # transport: the base class's P_{T_b}(J_a c) = G_{Λ,b}⁻¹ J_bᵀ K J_a c, the seed's cross-Gram
