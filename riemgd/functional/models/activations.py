@@ -23,19 +23,29 @@ def _logistic(z: Array, xp: Any) -> Array:
 def tanh(z: Array, xp: Any, order: int) -> list[Array]:
     """``σ = tanh z``: ``σ' = 1 − t²``, ``σ'' = −2tσ'``, ``σ''' = −2σ'(1 − 3t²)``."""
     t = xp.tanh(z)
-    if order == 0:
-        return [t]
-    s = 1.0 - t * t
-    return [t, s, -2.0 * t * s, -2.0 * s * (1.0 - 3.0 * t * t)][: order + 1]
+    out = [t]
+    if order >= 1:
+        s = 1.0 - t * t
+        out.append(s)
+    if order >= 2:
+        out.append(-2.0 * t * s)
+    if order >= 3:
+        out.append(-2.0 * s * (1.0 - 3.0 * t * t))
+    return out
 
 
 def sigmoid(z: Array, xp: Any, order: int) -> list[Array]:
     """``σ = s = 1/(1 + e⁻ᶻ)``: ``σ' = s(1 − s)``, ``σ'' = σ'(1 − 2s)``, ``σ''' = σ'(1 − 6s + 6s²)``."""
     s = _logistic(z, xp)
-    if order == 0:
-        return [s]
-    d1 = s * (1.0 - s)
-    return [s, d1, d1 * (1.0 - 2.0 * s), d1 * (1.0 - 6.0 * s + 6.0 * s * s)][: order + 1]
+    out = [s]
+    if order >= 1:
+        d1 = s * (1.0 - s)
+        out.append(d1)
+    if order >= 2:
+        out.append(d1 * (1.0 - 2.0 * s))
+    if order >= 3:
+        out.append(d1 * (1.0 - 6.0 * s + 6.0 * s * s))
+    return out
 
 
 def sin(z: Array, xp: Any, order: int) -> list[Array]:
@@ -44,17 +54,21 @@ def sin(z: Array, xp: Any, order: int) -> list[Array]:
     if order == 0:
         return [s]
     c = xp.cos(z)
-    return [s, c, -s, -c][: order + 1]
+    return [s, c] + ([-s] if order >= 2 else []) + ([-c] if order >= 3 else [])
 
 
 def softplus(z: Array, xp: Any, order: int) -> list[Array]:
     """``σ = log(1 + eᶻ)``: ``σ' = s`` (the logistic function), ``σ'' = s(1 − s)``, ``σ''' = s(1 − s)(1 − 2s)``."""
-    value = xp.logaddexp(xp.zeros_like(z), z)
-    if order == 0:
-        return [value]
-    s = _logistic(z, xp)
-    d2 = s * (1.0 - s)
-    return [value, s, d2, d2 * (1.0 - 2.0 * s)][: order + 1]
+    out = [xp.logaddexp(xp.zeros_like(z), z)]
+    if order >= 1:
+        s = _logistic(z, xp)
+        out.append(s)
+    if order >= 2:
+        d2 = s * (1.0 - s)
+        out.append(d2)
+    if order >= 3:
+        out.append(d2 * (1.0 - 2.0 * s))
+    return out
 
 
 def silu(z: Array, xp: Any, order: int) -> list[Array]:

@@ -33,7 +33,7 @@ variational Monte Carlo with Forward Laplacian", Nature Machine Intelligence 202
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -266,7 +266,7 @@ class MLP(Model):
         return out if out is not None else 0.0 * channels[:, 0, :]
 
     # ------------------------------------------------------------ backward
-    def _backward(self, xp: Any, theta: Array, spec: _Spec, fwd: _Forward, zeta: Array):
+    def _backward(self, xp: Any, theta: Array, spec: _Spec, fwd: _Forward, zeta: Array) -> Iterator[tuple[int, Array]]:
         """Yield ``(l, ζ_l)`` from the output layer down: ``ζ_l`` of shape ``(M, B, C, n_l)``
         is the sensitivity of ``B`` outputs to layer ``l``'s channels ``(z, ∂_k z, S z)``."""
         layers = self.layers(theta)
@@ -281,8 +281,7 @@ class MLP(Model):
             eta = _linear_back(xp, zeta, layers[l][0])  # η = Wᵀ ζ at the output of layer l − 1
             z, sig, q = fwd.pre[l - 1], fwd.sigma[l - 1], fwd.q[l - 1]
             s1 = sig[1][:, None, :]
-            zeta0 = s1 * eta[:, :, 0, :]
-            parts = []
+            zeta0 = s1 * eta[:, :, 0, :]  # σ' η_h
             if K:
                 dz = z[:, None, 1 : 1 + K, :]  # (m, 1, K, n)
                 eta_d = eta[:, :, 1 : 1 + K, :]
@@ -294,12 +293,11 @@ class MLP(Model):
                 s3 = sig[3][:, None, :]
                 zeta0 = zeta0 + eta_s * (s2 * z[:, None, K + 1, :] + s3 * q[:, None, :])  # η_S (σ'' S z + σ''' Q)
                 zeta_d = zeta_d + 2.0 * (c * dz) * (s2 * eta_s)[:, :, None, :]  # 2 c_k σ'' ∂_k z η_S
-                parts_s = (s1 * eta_s)[:, :, None, :]  # σ' η_S
             parts = [zeta0[:, :, None, :]]
             if K:
                 parts.append(zeta_d)
             if spec.has_second:
-                parts.append(parts_s)
+                parts.append((s1 * eta_s)[:, :, None, :])  # ζ_S = σ' η_S
             zeta = backend.concat(xp, parts, axis=2) if len(parts) > 1 else parts[0]
 
     def _output_seeds(self, xp: Any, spec: _Spec, dtype: Any, cotangent: Array | None) -> Array:
@@ -321,18 +319,10 @@ class MLP(Model):
         for l, zeta in self._backward(xp, theta, spec, fwd, zeta_out):
             h = fwd.inputs[l]  # (m, C, n_in)
             n_in, n_out = h.shape[2], zeta.shape[3]
-            block = None
-            for ch in range(spec.channels):
-                if l == len(self._offsets) - 1 and spec.seeds[ch] == 0.0:
-                    continue  # a zero seed: this channel's output sensitivity vanishes
-                outer = zeta[:, :, ch, :, None] * h[:, None, ch, None, :]  # (m, q, n_out, n_in)
-                if block is None:
-                    block = outer
-                else:
-                    block += outer
+            # Σ_c ζ[b, c, i] h[c, j] per sample: a stack of (n_out × C) · (C × n_in) products
+            block = xp.matmul(xp.permute_dims(zeta, (0, 1, 3, 2)), h[:, None, :, :])  # (m, q, n_out, n_in)
             start = self._offsets[l]
-            if block is not None:
-                J[:, :, start : start + n_out * n_in] = xp.reshape(block, (m, q, n_out * n_in))
+            J[:, :, start : start + n_out * n_in] = xp.reshape(block, (m, q, n_out * n_in))
             J[:, :, start + n_out * n_in : start + n_out * (n_in + 1)] = zeta[:, :, 0, :]
         return J
 
