@@ -90,16 +90,24 @@ class PDEResidual(Loss):
     def residuals(
         self, model: Model, theta: Array, *, jacobian: bool
     ) -> tuple[Array, Array, Array | None, Array | None]:
-        """``(r, r_b, ∂r/∂θ, ∂r_b/∂θ)``: interior residual ``𝓛v − f`` and boundary misfit ``v − g``."""
+        """``(r, r_b, ∂r/∂θ, ∂r_b/∂θ)``: interior residual ``𝓛v − f`` and boundary misfit ``v − g``.
+
+        A model with ``evaluate_operator`` (e.g. :class:`~riemgd.models.MLP`) gives
+        ``𝓛v`` and ``∂(𝓛v)/∂θ`` in one call; otherwise ``Σ_t a_t ∂_t v`` is summed
+        from one value and one Jacobian per term."""
         x = self.interior.points
-        values, jacobians = model.evaluate(theta, x, self._terms, jacobian=jacobian)
-        coefficients = [self.operator[t] for t in self._terms]
-        r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self._source(x)
+        if hasattr(model, "evaluate_operator"):
+            operator_values, jr = model.evaluate_operator(theta, x, self.operator, jacobian=jacobian)
+            r = operator_values - self._source(x)
+        else:
+            values, jacobians = model.evaluate(theta, x, self._terms, jacobian=jacobian)
+            coefficients = [self.operator[t] for t in self._terms]
+            r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self._source(x)
+            jr = sum(a * j for a, j in zip(coefficients, jacobians, strict=False)) if jacobian else None
         vb, jb = model.evaluate(theta, self.boundary.points, ("value",), jacobian=jacobian)
         rb = vb[0] - self._boundary_values
         if not jacobian:
             return r, rb, None, None
-        jr = sum(a * j for a, j in zip(coefficients, jacobians, strict=False))
         return r, rb, jr, jb[0]
 
     def _parts(self, manifold: Any, theta: Array, jacobian: bool) -> tuple:

@@ -1,43 +1,22 @@
-"""``ShallowNetwork``: one hidden layer, analytic Jacobians in θ and x-derivatives."""
+"""``ShallowNetwork``: one hidden layer, the ``(d, width, 1)`` case of :class:`MLP`."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from riemgd import backend
-from riemgd.functional.models.base import Array, Model, check_theta, parse_term
+from riemgd.functional.models.activations import ACTIVATIONS
+from riemgd.functional.models.base import Array
+from riemgd.functional.models.mlp import MLP
 
 
-def _tanh(z: Array, xp: Any, order: int) -> list[Array]:
-    # [σ, σ', σ'', σ'''] up to `order`: σ' = 1 − t², σ'' = −2tσ', σ''' = −2σ'(1 − 3t²)
-    t = xp.tanh(z)
-    if order == 0:
-        return [t]
-    s = 1.0 - t * t
-    return [t, s, -2.0 * t * s, -2.0 * s * (1.0 - 3.0 * t * t)][: order + 1]
-
-
-def _sigmoid(z: Array, xp: Any, order: int) -> list[Array]:
-    # [σ, σ', σ'', σ'''] up to `order`: σ' = σ(1 − σ), σ'' = σ'(1 − 2σ), σ''' = σ'(1 − 6σ + 6σ²)
-    s = 1.0 / (1.0 + xp.exp(-z))
-    if order == 0:
-        return [s]
-    d1 = s * (1.0 - s)
-    return [s, d1, d1 * (1.0 - 2.0 * s), d1 * (1.0 - 6.0 * s + 6.0 * s * s)][: order + 1]
-
-
-ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid}
-
-
-class ShallowNetwork(Model):
-    """One hidden layer, ``v_θ(x) = Σⱼ aⱼ σ(wⱼ·x + bⱼ) + c``.
+class ShallowNetwork(MLP):
+    """One hidden layer, ``v_θ(x) = Σⱼ aⱼ σ(wⱼ·x + bⱼ) + c``: ``MLP((in_dim, width, 1))``.
 
     Parameters are packed as ``θ = (W (width × in_dim, row-major), b (width),
     a (width), c)``, so ``p = width · (in_dim + 2) + 1`` (61 for the seed's
-    4-input, 10-neuron Mackey–Glass network). With ``zⱼ = wⱼ·x + bⱼ``:
+    4-input, 10-neuron Mackey–Glass network). With ``zⱼ = wⱼ·x + bⱼ``, the
+    Jacobians :class:`MLP` computes are
 
     * values: ``∂v/∂aⱼ = σ(zⱼ)``, ``∂v/∂bⱼ = aⱼσ'(zⱼ)``, ``∂v/∂Wⱼₗ = aⱼσ'(zⱼ)xₗ``, ``∂v/∂c = 1``;
     * ``"d<k>"``: ``∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ``, with ``∂/∂Wⱼₗ = aⱼσ''(zⱼ)xₗWⱼₖ + aⱼσ'(zⱼ)δₖₗ``;
@@ -48,7 +27,7 @@ class ShallowNetwork(Model):
     Args:
         in_dim: Input dimension ``d``; points are ``(m,)`` when ``d = 1`` or ``(m, d)``.
         width: Number of hidden neurons.
-        activation: ``"tanh"`` (default) or ``"sigmoid"``.
+        activation: ``"tanh"`` (default), ``"sigmoid"``, or any other :class:`MLP` activation.
     """
 
     def __init__(self, in_dim: int, width: int, activation: str = "tanh"):
@@ -58,8 +37,11 @@ class ShallowNetwork(Model):
             raise ValueError(f"width must be a positive integer, got {width}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-        self.in_dim, self.width, self.activation = int(in_dim), int(width), activation
-        self.num_params = self.width * (self.in_dim + 2) + 1
+        super().__init__((int(in_dim), int(width), 1), activation)
+        self.in_dim, self.width = int(in_dim), int(width)
+
+    def __repr__(self) -> str:
+        return f"ShallowNetwork({self.in_dim}, {self.width}, activation={self.activation!r})"
 
     def unpack(self, theta: Array) -> tuple[Array, Array, Array, Array]:
         """``(W, b, a, c)`` views of ``θ``."""
@@ -75,47 +57,3 @@ class ShallowNetwork(Model):
         return np.concatenate(
             [g.standard_normal(n * d) / np.sqrt(d), g.standard_normal(n), g.standard_normal(n) / np.sqrt(n), [0.0]]
         )
-
-    def evaluate(
-        self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True
-    ) -> tuple[list[Array], list[Array] | None]:
-        xp = backend.namespace(theta, x)
-        check_theta(theta, self.num_params)
-        X = x[:, None] if x.ndim == 1 else x
-        if X.shape[1] != self.in_dim:
-            raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
-        W, b, a, c = self.unpack(theta)
-        z = X @ W.T + b  # (m, width)
-        # only the derivatives of σ the terms need: order k for a term, k + 1 for its Jacobian
-        order = max(parse_term(term)[0] for term in terms) + (1 if jacobian else 0)
-        s0, s1, s2, s3 = [*ACTIVATIONS[self.activation](z, xp, order), None, None, None][:4]
-        m = X.shape[0]
-        values, jacobians = [], []
-        for term in terms:
-            order, k = parse_term(term)
-            if order and not 0 <= k < self.in_dim:
-                raise ValueError(f"term {term!r} asks for axis {k}, but the input has {self.in_dim} axes")
-            if order == 0:
-                values.append(s0 @ a + c)
-                if jacobian:
-                    jacobians.append(self._pack(xp, (a * s1)[:, :, None] * X[:, None, :], a * s1, s0, 1.0, m))
-                continue
-            w_k = W[:, k]
-            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype)
-            if order == 1:  # ∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ
-                values.append(s1 @ (a * w_k))
-                if jacobian:
-                    dW = (a * s2 * w_k)[:, :, None] * X[:, None, :] + (a * s1)[:, :, None] * onehot
-                    jacobians.append(self._pack(xp, dW, a * s2 * w_k, s1 * w_k, 0.0, m))
-            else:  # ∂ₖ²v = Σⱼ aⱼσ''(zⱼ)Wⱼₖ²
-                w2 = w_k * w_k
-                values.append(s2 @ (a * w2))
-                if jacobian:
-                    dW = (a * s3 * w2)[:, :, None] * X[:, None, :] + (2.0 * a * s2 * w_k)[:, :, None] * onehot
-                    jacobians.append(self._pack(xp, dW, a * s3 * w2, s2 * w2, 0.0, m))
-        return values, (jacobians if jacobian else None)
-
-    def _pack(self, xp: Any, dW: Array, db: Array, da: Array, dc: float, m: int) -> Array:
-        """Jacobian ``(m, p)`` in the order of θ: ``[W (row-major), b, a, c]``."""
-        dc_column = xp.full((m, 1), dc, dtype=db.dtype)
-        return backend.concat(xp, [xp.reshape(dW, (m, -1)), db, da, dc_column], axis=1)
