@@ -169,6 +169,14 @@ class Problem:
             return self.loss.ambient_gradient(self.manifold, point)
         return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
 
+    def hold_points(self, count: int | None) -> None:
+        """Forward the optimizer's hint :meth:`~riemgd.manifolds.Manifold.hold_points`
+        to ``manifold`` and ``gradient_manifold``."""
+        for manifold in (self.manifold, self.gradient_manifold):
+            hint = getattr(manifold, "hold_points", None)
+            if hint is not None:
+                hint(count)
+
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Called by riemgd optimizers at the start of every iteration: draws
         the mini-batch or collocation points of the stochastic spaces of

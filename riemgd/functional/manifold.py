@@ -164,6 +164,7 @@ class ModelManifold(Manifold):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_states"] = []  # the cache does not travel with pickles and deep copies
+        state.pop("_heavy_size", None)  # nor a running optimizer's hold_points hint
         return state
 
     # ------------------------------------------------------------ the cache
@@ -210,13 +211,24 @@ class ModelManifold(Manifold):
         self._new_state(theta, trusted=True)
         return theta
 
+    def hold_points(self, count: int | None) -> None:
+        """Keep Jacobian-sized data for the ``count`` most recently used points
+        only (``None``: the default, 2); with 1, a point's data is freed
+        *before* the next point's Jacobian is formed, so gradient descent holds
+        one ``SJ``."""
+        if count is not None and (int(count) != count or count < 1):
+            raise ValueError(f"count must be a positive integer or None, got {count}")
+        self._heavy_size = self._HEAVY_SIZE if count is None else int(count)
+
     def _made_heavy(self, current: _PointState) -> None:
-        """Keep Jacobian-sized data in the ``_HEAVY_SIZE`` most recently used states only."""
-        kept = 0
+        """Keep Jacobian-sized data in at most ``_heavy_size`` states, ``current``
+        (which has it, or is about to get it) included."""
+        others = getattr(self, "_heavy_size", self._HEAVY_SIZE) - 1
         for state in self._states:
-            if state.heavy:
-                kept += 1
-                if kept > self._HEAVY_SIZE and state is not current:
+            if state is not current and state.heavy:
+                if others > 0:
+                    others -= 1
+                else:
                     state.drop_heavy()
 
     def _values(self, theta: Array) -> Array:
@@ -237,6 +249,7 @@ class ModelManifold(Manifold):
     def _jacobian(self, theta: Array) -> Array:
         state = self._state(theta)
         if state.jacobian is None:
+            self._made_heavy(state)  # free older points' data before forming J
             values, jacobian = self.space.evaluate(self.model, theta, jacobian=True)
             if state.values is None:  # keep values computed earlier: caches downstream key on them
                 self._check_values(values)

@@ -67,6 +67,9 @@ class ParameterSpace(Manifold):
     def begin_iteration(self, iteration: int | None = None) -> bool:
         return self.model_manifold.begin_iteration(iteration)
 
+    def hold_points(self, count: int | None) -> None:
+        self.model_manifold.hold_points(count)
+
     def _apply(self, vector: Array) -> Array:
         if self._diagonal is not None:
             return self._diagonal * vector

@@ -163,6 +163,14 @@ class Manifold:
         """Geodesic distance (optional)."""
         raise self._not_implemented("dist")
 
+    # ------------------------------------------------------------ resources
+    def hold_points(self, count: int | None) -> None:
+        """A hint from the optimizer: at most ``count`` points need their
+        expensive per-point data (Jacobians, factorizations) at the same time
+        (1 for gradient descent, 2 for transport-based momentum; ``None``: no
+        hint). Manifolds that cache such data may free the rest; the default
+        does nothing."""
+
     # ---------------------------------------------------- the ambient space V
     def embed(self, point: Point) -> AmbientVector:
         """The point as an element ``v`` of the ambient space ``V``."""

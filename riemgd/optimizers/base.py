@@ -190,6 +190,7 @@ class Optimizer:
 
         counted = _CountingProblem(problem)
         recorder = _Recorder(self)
+        problem.hold_points(self.direction.points_in_use)
         try:
             reason = self._loop(counted, initial_point, recorder, callback)
         except KeyboardInterrupt:
@@ -205,6 +206,8 @@ class Optimizer:
                         "the result so far is in error.partial_result"
                     )
             raise
+        finally:
+            problem.hold_points(None)  # back to the manifolds' default for use outside a run
         return recorder.result(reason, counted)
 
     def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any) -> str:

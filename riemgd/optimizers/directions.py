@@ -85,6 +85,10 @@ class DirectionRule:
 
     #: The rule carries momentum that :meth:`restart` can drop.
     has_momentum: bool = False
+    #: How many points need their Jacobian-sized data at once (the manifold's
+    #: :meth:`~riemgd.manifolds.Manifold.hold_points` hint): 1 for a direction
+    #: computed at ``x_k`` alone, 2 when it also needs ``x_{k−1}`` or a look-ahead.
+    points_in_use: int = 1
 
     def start(self, problem: Any, point: Any) -> None:
         """Forget every earlier run (``p_{−1} = 0``, ``v_{−1} = v_0``)."""
@@ -161,6 +165,8 @@ class Momentum(DirectionRule):
         self.inner = inner if inner is not None else RiemannianGradient()
         if not isinstance(self.inner, DirectionRule):
             raise TypeError(f"inner must be a DirectionRule, got {type(self.inner).__name__}")
+        # LM transports by the cross Gram J_kᵀ K J_{k−1}: two points' Jacobians
+        self.points_in_use = max(2 if variant == "LM" else 1, self.inner.points_in_use)
         self.restart_mode = restart
         self.restart_tolerance = check_tolerance(restart_tolerance)
         self._last: tuple | None = None  # (x_{k−1}, p_{k−1}, t_{k−1}, ∇L(v_{k−1}))
@@ -239,6 +245,7 @@ class NesterovMomentum(DirectionRule):
     def __init__(self, momentum: float, restart: str | None = None, *, restart_tolerance: float = 1e-14):
         if restart not in RESTARTS:
             raise ValueError(f"restart must be one of {RESTARTS}, got {restart!r}")
+        self.points_in_use = 2  # x_k and the look-ahead w_k
         self.momentum = check_momentum(momentum, signed=False)
         self.restart_mode = restart
         self.restart_tolerance = check_tolerance(restart_tolerance)
