@@ -20,7 +20,7 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult
+from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
 from riemgd.problem import Problem
 
 __version__ = "0.1.0"
@@ -48,6 +48,7 @@ __all__ = [
     "Problem",
     "Product",
     "Sphere",
+    "Spring",
     "Stiefel",
     "SymmetricPositiveDefinite",
     "check_gradient",

@@ -131,6 +131,8 @@ class ModelManifold(Manifold):
     do not edit them in place (the cache trusts their identity there).
     """
 
+    tangent_coordinates = True  # tangent vectors are coordinates in one space
+
     _CACHE_SIZE = 4  # x_k, x_{k−1}, a look-ahead or trial point, one spare
     _HEAVY_SIZE = 2  # with J-sized data: x_k and x_{k−1} (transport) or x_k and w_k (Nesterov)
 

@@ -31,6 +31,8 @@ class ParameterSpace(Manifold):
             diagonal; ``None`` for ``M = I`` (plain gradient descent).
     """
 
+    tangent_coordinates = True  # tangent vectors are coordinates in one space
+
     def __init__(self, model_manifold: Any, preconditioner: Array | None = None):
         for method in ("function_values", "pullback"):
             if not callable(getattr(model_manifold, method, None)):

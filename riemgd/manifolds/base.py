@@ -55,6 +55,12 @@ class Manifold:
             convention; a tuple for product manifolds).
     """
 
+    #: Tangent vectors at every point are coordinates in one common space (the
+    #: parameters θ of a model manifold, ``Rⁿ`` of ``Euclidean``), so a vector
+    #: from one tangent space is a valid tangent vector at any other point; what
+    #: SPRING needs to keep the part of its last step outside ``T_k``.
+    tangent_coordinates: bool = False
+
     def __init__(self, name: str, dimension: int, point_layout: int | Sequence[int] = 1):
         self._name = name
         self._dimension = int(dimension)

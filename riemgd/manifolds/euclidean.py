@@ -18,6 +18,8 @@ class Euclidean(Manifold):
         *shape: Shape of a point, e.g. ``Euclidean(3)`` or ``Euclidean(4, 2)``.
     """
 
+    tangent_coordinates = True  # tangent vectors are coordinates in one space
+
     def __init__(self, *shape: int):
         if not shape or any(int(n) != n or n < 1 for n in shape):
             raise ValueError(f"shape must be one or more positive integers, got {shape}")

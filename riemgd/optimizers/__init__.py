@@ -18,6 +18,7 @@ from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
 from riemgd.optimizers.nesterov import Nesterov
 from riemgd.optimizers.newton import Newton, NewtonDirection
+from riemgd.optimizers.spring import Spring, SpringMomentum
 from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
 
 #: riemgd 0.1's name of :class:`Armijo`.
@@ -42,6 +43,8 @@ __all__ = [
     "Optimizer",
     "OptimizerResult",
     "RiemannianGradient",
+    "Spring",
+    "SpringMomentum",
     "Step",
     "StepSize",
 ]

@@ -231,6 +231,7 @@ class Optimizer:
             if step.non_finite:
                 return "non_finite"
             direction_rule.accept(problem, x, step)
+            self._feedback(problem, x, cost, direction, step)
             length = self._length(problem, x, direction, step)
             x, cost = step.point, step.cost
         return "max_iterations"
@@ -258,6 +259,17 @@ class Optimizer:
                     retry.gradient = problem.riemannian_gradient(x)
                 step = self.step_rule(problem, x, cost, retry)
         return step
+
+    @staticmethod
+    def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> None:
+        """Tell a manifold that adapts its metric (an adaptive damping) how the step went:
+        ``after_step(x, t d, grad f(x), f(x), f(x⁺))``, for manifolds with ``wants_step_feedback``."""
+        manifold = problem.manifold
+        if step.vector is None or not getattr(manifold, "wants_step_feedback", False):
+            return
+        if step.cost is None:  # reused as f(x_{k+1}) unless the next sample differs
+            step.cost = backend.to_float(problem.cost(step.point))
+        manifold.after_step(x, step.vector, direction.gradient, cost, step.cost)
 
     @staticmethod
     def _length(problem: Any, x: Any, direction: Direction, step: Step) -> float:

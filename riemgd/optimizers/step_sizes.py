@@ -181,22 +181,35 @@ class GridSearch(StepSize):
 
 
 class NormConstrained(StepSize):
-    """A step of bounded length, ``t = min(η, C / ‖d‖_x)``: the full step ``η``
-    while ``‖η d‖ ≤ C``, else a step of length ``C`` (a trust radius in the
-    manifold's metric; on a Fisher-metric model manifold, ``C = √(2ε)`` keeps
-    each step inside the KL ball of radius ``ε`` to second order).
+    """A step of bounded length, ``t = min(η, C / ‖d‖)``: the full step ``η``
+    while ``‖η d‖ ≤ C``, else a step of length ``C``.
+
+    With ``norm="metric"`` (default) ``‖d‖ = ‖d‖_x`` is the manifold's norm,
+    a trust radius in its metric (on a Fisher-metric model manifold,
+    ``C = √(2ε)`` keeps each step inside the KL ball of radius ``ε`` to second
+    order); with ``norm="euclidean"``, ``‖d‖₂`` of the coordinates, the norm
+    constraint of SPRING (Guzmán-Cordero et al. 2025: ``η_k = min(η, √C'/‖φ_k‖₂)``,
+    so ``C = √C'``).
 
     Args:
         max_step: ``η > 0``.
         radius: ``C > 0``.
+        norm: ``"metric"`` or ``"euclidean"``.
     """
 
-    def __init__(self, max_step: float = 1.0, radius: float = 1.0):
+    def __init__(self, max_step: float = 1.0, radius: float = 1.0, *, norm: str = "metric"):
         self.max_step = positive_number(max_step, "max_step")
         self.radius = positive_number(radius, "radius")
+        if norm not in ("metric", "euclidean"):
+            raise ValueError(f"norm must be 'metric' or 'euclidean', got {norm!r}")
+        self.norm = norm
 
     def __call__(self, problem: Any, point: Any, cost: float, direction: Any) -> Step:
-        norm = backend.to_float(direction.norm)
+        if self.norm == "metric":
+            norm = backend.to_float(direction.norm)
+        else:
+            d = direction.step(1.0)
+            norm = math.sqrt(backend.to_float(backend.inner(d, d)))
         t = self.max_step if norm * self.max_step <= self.radius else self.radius / norm
         return _take(problem, point, direction, t)
 
