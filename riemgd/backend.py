@@ -8,12 +8,28 @@ here, with one branch per library.
 
 Supported namespaces:
 
-* ``numpy`` arrays: numpy itself, with scipy for triangular solves;
+* ``numpy`` arrays: numpy itself, with scipy for the dense linear algebra of a
+  metric (Gram product, Cholesky factorization, triangular solves; see below);
 * ``cupy`` arrays: ``array_api_compat.cupy`` (CuPy under the standard's
   names), with ``cupyx.scipy.linalg`` for triangular solves;
 * any other array exposing ``__array_namespace__`` (``array_api_strict``,
   used by the test suite because, like CuPy, it refuses to mix with numpy):
   the standard ``linalg`` extension only.
+
+One BLAS for the metric's linear algebra (numpy arrays). numpy's and scipy's
+wheels each bundle their own OpenBLAS with its own thread pool. After a
+threaded call, a pool's threads keep spinning for a while, so a numpy product
+immediately followed by a scipy factorization makes the two pools fight over
+the cores. On 2 cores (``benchmarks/bench_blas.py``, default threads) a
+129 × 129 scipy Cholesky took 0.10 ms alone but 3.7 ms (median) right after a
+numpy ``A.T @ A`` of a 1020 × 129 matrix, and a natural-gradient iteration
+(values, gradient, Gram product, Cholesky, two solves) took 4.2 ms with the
+product in numpy against 0.54 ms with it in scipy. Doing everything in numpy
+is no cure: numpy has no triangular solve, and LU solves with the factor cost
+0.98 ms. So :func:`gram`, :func:`cholesky`, :func:`cholesky_solve` and
+:func:`solve_triangular` all call scipy's BLAS/LAPACK (``syrk``, ``potrf``,
+``potrs``, ``trtrs``); the matrix-vector products of models and losses stay in
+numpy (memory-bound, and far less exposed to the contention).
 """
 
 from __future__ import annotations
@@ -23,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg  # imported once here, not inside the first timed solve
+import scipy.linalg.blas
 
 Array = Any
 
@@ -93,6 +110,27 @@ def concat(xp: ModuleType, arrays: list[Array], axis: int = 0) -> Array:
     return fn(arrays, axis=axis)
 
 
+def gram(A: Array) -> Array:
+    """Gram matrix ``G = Aᵀ A`` (``p × p``, symmetric, both triangles filled)
+    of ``A`` of shape ``(n, p)``, in ``A``'s dtype.
+
+    For float32/float64 numpy arrays this is one BLAS ``syrk`` (half the flops
+    of a general product) from scipy's OpenBLAS, the library that then
+    factorizes and solves with ``G`` (see the module docstring); a C- or
+    Fortran-contiguous ``A`` is not copied. Other arrays use ``A.T @ A``.
+    """
+    if not (isinstance(A, np.ndarray) and A.ndim == 2 and A.dtype in (np.float32, np.float64) and A.size):
+        return A.T @ A
+    syrk = scipy.linalg.blas.get_blas_funcs("syrk", (A,))
+    # syrk(trans=0): C = a aᵀ, syrk(trans=1): C = aᵀ a; a must be column-major to avoid a copy, and
+    # A.T is column-major exactly when A is row-major
+    a, trans = (A, 1) if A.flags.f_contiguous else (A.T, 0)
+    p = A.shape[1]
+    C = syrk(1.0, a, beta=0.0, c=np.zeros((p, p), dtype=A.dtype, order="F"), trans=trans, lower=1, overwrite_c=1)
+    C += np.tril(C, -1).T  # the lower triangle mirrored: upper(G) = lower(G)ᵀ
+    return C.T  # G is symmetric; its transpose is the row-major view numpy code expects
+
+
 def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = False) -> Array:
     """Solve ``L y = b`` (or ``Lᵀ y = b`` when ``trans``) for triangular ``L``."""
     xp = namespace(L, b)
@@ -110,7 +148,10 @@ def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = Fa
 
 def cholesky_solve(L: Array, b: Array) -> Array:
     """Solve ``G x = b`` given the lower Cholesky factor ``L`` of ``G = L Lᵀ``:
-    two triangular solves, ``L y = b`` then ``Lᵀ x = y``."""
+    two triangular solves, ``L y = b`` then ``Lᵀ x = y`` (for numpy, both in one
+    LAPACK ``potrs`` call)."""
+    if isinstance(L, np.ndarray) and isinstance(b, np.ndarray):
+        return scipy.linalg.cho_solve((L, True), b, check_finite=False)
     return solve_triangular(L, solve_triangular(L, b, lower=True), lower=True, trans=True)
 
 

@@ -44,7 +44,7 @@ class GramSolver:
 
     def __init__(self, whitened_jacobian: Array, damping: float, rcond: float):
         xp = backend.namespace(whitened_jacobian)
-        gram = whitened_jacobian.T @ whitened_jacobian  # G = (SJ)ᵀ(SJ), one SYRK-shaped product
+        gram = backend.gram(whitened_jacobian)  # G = (SJ)ᵀ(SJ), one BLAS syrk
         self.gram, self.shift, self.regularized = gram, float(damping), False
         self._eigen = None
         self.factor = self._factor(gram, self.shift, rcond, xp)
