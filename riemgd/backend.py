@@ -127,8 +127,24 @@ def gram(A: Array) -> Array:
     a, trans = (A, 1) if A.flags.f_contiguous else (A.T, 0)
     p = A.shape[1]
     C = syrk(1.0, a, beta=0.0, c=np.zeros((p, p), dtype=A.dtype, order="F"), trans=trans, lower=1, overwrite_c=1)
-    C += np.tril(C, -1).T  # the lower triangle mirrored: upper(G) = lower(G)ᵀ
+    _mirror_lower(C)
     return C.T  # G is symmetric; its transpose is the row-major view numpy code expects
+
+
+_MIRROR_BLOCK = 256  # block columns of 256 doubles: a block and its transpose stay in cache
+
+
+def _mirror_lower(C: np.ndarray) -> None:
+    """Fill the (zero) strict upper triangle of ``C`` with its lower one, ``C_ij = C_ji`` for
+    ``i < j``, in place, one block column at a time (a whole-matrix transpose is cache-hostile)."""
+    p = C.shape[0]
+    for j in range(0, p, _MIRROR_BLOCK):
+        k = min(j + _MIRROR_BLOCK, p)
+        block = C[j:k, j:k]
+        diagonal = block.diagonal().copy()
+        block += block.T  # D + Dᵀ doubles the diagonal of the lower-triangular D; restored next
+        np.fill_diagonal(block, diagonal)
+        C[j:k, k:] = C[k:, j:k].T
 
 
 def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = False) -> Array:
