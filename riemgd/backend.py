@@ -110,16 +110,28 @@ def concat(xp: ModuleType, arrays: list[Array], axis: int = 0) -> Array:
     return fn(arrays, axis=axis)
 
 
+_SYRK_MIN_COLUMNS = 65  # OpenBLAS 0.3.30/0.3.31 start threading syrk between p = 64 and p = 90
+
+
 def gram(A: Array) -> Array:
     """Gram matrix ``G = Aᵀ A`` (``p × p``, symmetric, both triangles filled)
     of ``A`` of shape ``(n, p)``, in ``A``'s dtype.
 
-    For float32/float64 numpy arrays this is one BLAS ``syrk`` (half the flops
-    of a general product) from scipy's OpenBLAS, the library that then
-    factorizes and solves with ``G`` (see the module docstring); a C- or
-    Fortran-contiguous ``A`` is not copied. Other arrays use ``A.T @ A``.
+    For float32/float64 numpy arrays with ``p > 64`` this is one BLAS ``syrk``
+    (half the flops of a general product) from scipy's OpenBLAS, the library
+    that then factorizes and solves with ``G`` (see the module docstring); a C-
+    or Fortran-contiguous ``A`` is not copied. For ``p ≤ 64`` OpenBLAS runs
+    ``syrk`` on one thread (no thread pool to contend with), and numpy's
+    ``A.T @ A`` (also ``syrk``) saves the ~15 µs of scipy's wrapper and the
+    mirroring. Other arrays use ``A.T @ A``.
     """
-    if not (isinstance(A, np.ndarray) and A.ndim == 2 and A.dtype in (np.float32, np.float64) and A.size):
+    if not (
+        isinstance(A, np.ndarray)
+        and A.ndim == 2
+        and A.dtype in (np.float32, np.float64)
+        and A.shape[0] > 0
+        and A.shape[1] >= _SYRK_MIN_COLUMNS
+    ):
         return A.T @ A
     syrk = scipy.linalg.blas.get_blas_funcs("syrk", (A,))
     # syrk(trans=0): C = a aᵀ, syrk(trans=1): C = aᵀ a; a must be column-major to avoid a copy, and

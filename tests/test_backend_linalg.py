@@ -34,7 +34,8 @@ def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize("shape", [(1020, 129), (700, 520), (40, 7), (5, 9), (13, 1), (1, 6)])  # 520: 3 mirror blocks
+# p > 64 (scipy syrk, 520 in three mirror blocks) and p ≤ 64 (numpy)
+@pytest.mark.parametrize("shape", [(1020, 129), (700, 520), (70, 65), (40, 7), (5, 9), (13, 1), (1, 6)])
 def test_gram_is_the_full_symmetric_product(shape, order, dtype):
     a = matrix(*shape, dtype=dtype, order=order)
     expected = np.einsum("ki,kj->ij", a.astype(np.float64), a.astype(np.float64))  # Σ_k A_ki A_kj
@@ -45,11 +46,13 @@ def test_gram_is_the_full_symmetric_product(shape, order, dtype):
 
 
 def test_gram_of_a_strided_view_and_an_empty_matrix():
-    a = matrix(30, 12)
-    view = a[::2, 1::3]  # neither C- nor Fortran-contiguous
-    assert relative_error(backend.gram(view), view.T @ view) <= 1e-13
-    empty = np.zeros((0, 4))
-    assert np.array_equal(backend.gram(empty), np.zeros((4, 4)))
+    for a in (matrix(30, 12), matrix(300, 200)):
+        view = a[::2, 1::2]  # neither C- nor Fortran-contiguous (p = 6, numpy; p = 100, scipy)
+        g = backend.gram(view)
+        assert np.array_equal(g, g.T)
+        assert relative_error(g, np.einsum("ki,kj->ij", view, view)) <= 1e-13
+    for p in (4, 70):
+        assert np.array_equal(backend.gram(np.zeros((0, p))), np.zeros((p, p)))
 
 
 def test_gram_keeps_integer_dtypes_exact():
@@ -59,7 +62,7 @@ def test_gram_keeps_integer_dtypes_exact():
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_gram_neither_copies_nor_mutates_its_argument(order):
-    a = matrix(4000, 50, order=order)
+    a = matrix(3000, 100, order=order)  # p > 64: the scipy syrk path
     before = a.copy()
     backend.gram(a)  # warm-up: scipy's wrapper caches are built outside the measurement
     tracemalloc.start()
@@ -68,7 +71,7 @@ def test_gram_neither_copies_nor_mutates_its_argument(order):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # G, a zero-initialized output and the mirrored triangle: a few p × p buffers, far below A's 1.6 MB
+    # G and the mirroring's temporaries: a few p × p buffers, far below A's 2.4 MB
     assert peak < 4 * g.nbytes + 100_000 < a.nbytes
     assert np.array_equal(a, before)
 
