@@ -1,6 +1,6 @@
 """Two OpenBLAS copies in one process: numpy's and scipy's, measured.
 
-Run ``python benchmarks/bench_blas.py`` (about 2 minutes on 2 cores; ``--quick``
+Run ``python benchmarks/bench_blas.py`` (about 5–10 minutes on 2 cores; ``--quick``
 for a smoke run of a few seconds). Needs threadpoolctl (the ``benchmark`` extra).
 
 numpy's and scipy's wheels each bundle an OpenBLAS with its own thread pool.
@@ -156,6 +156,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (seconds)")
     args = parser.parse_args()
+    global SETTLE_S
+    SETTLE_S = 0.01 if args.quick else SETTLE_S
     sizes = [(1020, 129)] if args.quick else [(1020, 129), (20000, 1000)]
     repeats = 2 if args.quick else 5
 
@@ -168,7 +170,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for n, p in sizes:
         small = n * p <= 1_000_000
-        calls = (20 if args.quick else 200) if small else (1 if args.quick else 3)
+        calls = (10 if args.quick else 200) if small else (1 if args.quick else 3)
         A = rng.standard_normal((n, p)) / np.sqrt(n)  # AᵀA ≈ I: well conditioned
         theta, u, b = rng.standard_normal(p), rng.standard_normal(n), rng.standard_normal(p)
         G = A.T @ A + np.eye(p)
