@@ -73,7 +73,7 @@ class GramSolver:
 
     def __init__(self, whitened_jacobian: Array, damping: float, rcond: float, floor: float = DEFAULT_FLOOR):
         xp = backend.namespace(whitened_jacobian)
-        gram = whitened_jacobian.T @ whitened_jacobian  # G = (SJ)ᵀ(SJ), one SYRK-shaped product
+        gram = backend.gram(whitened_jacobian)  # G = (SJ)ᵀ(SJ), one BLAS syrk (backend.gram: one OpenBLAS)
         self._whitened, self._gram = whitened_jacobian, None
         self.damping, self.cutoff, self.regularized = float(damping), 0.0, False
         self._eigen = None
