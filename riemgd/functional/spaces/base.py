@@ -288,6 +288,7 @@ class _Sampled(Space):
         state = self.__dict__.copy()
         state["_initial"] = self._current()  # a copy starts from the sample the copying thread sees
         del state["_local"]
+        state.pop("_diagonal_cache", None)  # keyed on a version of this process
         return state
 
     def __setstate__(self, state: dict) -> None:

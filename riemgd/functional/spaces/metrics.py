@@ -67,14 +67,24 @@ class L2(_Sampled):
         return self.outputs * len(self.terms) * self.points.shape[0]
 
     def _diagonal(self) -> Array:
-        xp = backend.namespace(self.weights)
-        reps = self.size // self.weights.shape[0]
-        return self.weights if reps == 1 else xp.reshape(xp.tile(self.weights[None, :], (reps, 1)), (-1,))
+        return self._diagonals()[0]
+
+    def _diagonals(self) -> tuple[Array, Array]:
+        """``diag K`` (the weights, repeated per output and term) and its square
+        root ``S``, computed once per sample (keyed on the sample's version)."""
+        version = self.version
+        cached = self.__dict__.get("_diagonal_cache")
+        if cached is None or cached[0] != version:
+            xp, weights = backend.namespace(self.weights), self.weights
+            reps = self.size // weights.shape[0]
+            diagonal = weights if reps == 1 else xp.reshape(xp.tile(weights[None, :], (reps, 1)), (-1,))
+            cached = (version, diagonal, xp.sqrt(diagonal))
+            self.__dict__["_diagonal_cache"] = cached
+        return cached[1], cached[2]
 
     def whiten(self, values: Array, array: Array) -> Array:
         _check_rows(array, self.size)
-        xp = backend.namespace(self.weights)
-        root = xp.sqrt(self._diagonal())
+        root = self._diagonals()[1]
         return root * array if array.ndim == 1 else root[:, None] * array
 
     def riesz(self, values: Array, covector: Array) -> Array:
