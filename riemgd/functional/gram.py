@@ -124,16 +124,24 @@ class GramSolver:
         root, vectors, inverse = self._eigen  # G_Λ⁻¹ ≈ D^{-1/2} Ĝ⁺ D^{-1/2}
         return root * (vectors @ (inverse * (vectors.T @ (root * rhs))))
 
+    @property
+    def _shifted(self) -> bool:
+        """``Λ ≠ 0`` (explicit damping or the soft cutoff)."""
+        return bool(self.damping or self.cutoff)
+
     def apply(self, vector: Array) -> Array:
         """``G_Λ c = (SJ)ᵀ(SJ c) + Λ c``."""
-        return self._whitened.T @ (self._whitened @ vector) + self.shift * vector
+        product = self._whitened.T @ (self._whitened @ vector)
+        return product + self.shift * vector if self._shifted else product
 
     def inner(self, a: Array, b: Array) -> Any:
         """``aᵀ G_Λ b = (SJa)ᵀ(SJb) + aᵀΛb``."""
-        return backend.inner(self._whitened @ a, self._whitened @ b) + backend.inner(a, self.shift * b)
+        value = backend.inner(self._whitened @ a, self._whitened @ b)
+        return value + backend.inner(a, self.shift * b) if self._shifted else value
 
     def norm(self, vector: Array) -> Any:
         """``√(‖SJc‖² + cᵀΛc)``, never the square root of a negative round-off."""
         xp = backend.namespace(vector)
         whitened = self._whitened @ vector
-        return xp.sqrt(backend.inner(whitened, whitened) + backend.inner(vector, self.shift * vector))
+        square = backend.inner(whitened, whitened)
+        return xp.sqrt(square + backend.inner(vector, self.shift * vector) if self._shifted else square)

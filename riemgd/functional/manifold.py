@@ -287,8 +287,7 @@ class ModelManifold(Manifold):
         """``diag(S)`` on a diagonal space, else None."""
         if not self._diagonal_space():
             return None
-        xp = backend.namespace(values)
-        return self.space.whiten(values, xp.ones_like(values))
+        return self.space.root()
 
     def _apply_jacobian(self, theta: Array, tangent_vector: Array) -> Array:
         state = self._state(theta)

@@ -64,36 +64,43 @@ class L2(_Sampled):
 
     @property
     def size(self) -> int:
-        return self.outputs * len(self.terms) * self.points.shape[0]
+        return self._diagonals()[0].shape[0]
 
     def _diagonal(self) -> Array:
         return self._diagonals()[0]
 
+    def root(self) -> Array:
+        """``diag S = √diag K``: the whitening is the row scaling ``S a``."""
+        return self._diagonals()[1]
+
     def _diagonals(self) -> tuple[Array, Array]:
-        """``diag K`` (the weights, repeated per output and term) and its square
-        root ``S``, computed once per sample (keyed on the sample's version)."""
-        version = self.version
+        """``diag K`` (the weights, repeated per output and term, ``n = q·t·m``
+        entries) and its square root, computed once per sample (keyed on the
+        sample's version)."""
+        sample = self._current()
         cached = self.__dict__.get("_diagonal_cache")
-        if cached is None or cached[0] != version:
-            xp, weights = backend.namespace(self.weights), self.weights
-            reps = self.size // weights.shape[0]
+        if cached is None or cached[0] != sample.version:
+            xp, weights = backend.namespace(sample.weights), sample.weights
+            reps = self.outputs * len(self.terms)
             diagonal = weights if reps == 1 else xp.reshape(xp.tile(weights[None, :], (reps, 1)), (-1,))
-            cached = (version, diagonal, xp.sqrt(diagonal))
+            cached = (sample.version, diagonal, xp.sqrt(diagonal))
             self.__dict__["_diagonal_cache"] = cached
         return cached[1], cached[2]
 
     def whiten(self, values: Array, array: Array) -> Array:
-        _check_rows(array, self.size)
         root = self._diagonals()[1]
+        _check_rows(array, root.shape[0])
         return root * array if array.ndim == 1 else root[:, None] * array
 
     def riesz(self, values: Array, covector: Array) -> Array:
-        _check_rows(covector, self.size, "covector")
-        return covector / self._diagonal()
+        diagonal = self._diagonal()
+        _check_rows(covector, diagonal.shape[0], "covector")
+        return covector / diagonal
 
     def metric_apply(self, values: Array, array: Array) -> Array:
-        _check_rows(array, self.size)
-        return self._diagonal() * array
+        diagonal = self._diagonal()
+        _check_rows(array, diagonal.shape[0])
+        return diagonal * array
 
     def __repr__(self) -> str:
         return f"L2({self.points.shape[0]} points, terms={self.terms})"
