@@ -40,6 +40,7 @@ class Loss:
         # the discretized target is keyed on id(space), meaningless in a copy
         state = self.__dict__.copy()
         state.pop("_target_cache", None)
+        state.pop("_source_cache", None)  # PDEResidual's f at the current points
         return state
 
     def value(self, values: Array, space: Any) -> Any:

@@ -77,10 +77,16 @@ class PDEResidual(Loss):
         self._source(interior.points)  # the source's shape, checked before any iteration
 
     def _source(self, x: Array) -> Array:
-        """``f(x)``, shape ``(m,)``: a column ``(m, 1)`` would broadcast ``𝓛v − f`` to ``(m, m)``."""
+        """``f(x)``, shape ``(m,)`` (a column ``(m, 1)`` would broadcast ``𝓛v − f`` to
+        ``(m, m)``), evaluated once per set of collocation points: a grid line
+        search asks for it at every trial step."""
+        cached = self.__dict__.get("_source_cache")
+        if cached is not None and cached[0] is x:
+            return cached[1]
         f = self.source(x)
         if tuple(getattr(f, "shape", ())) != (x.shape[0],):
             check_values(f, x.shape[0], "source", "one value per collocation point")
+        self.__dict__["_source_cache"] = (x, f)
         return f
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
