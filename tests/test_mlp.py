@@ -226,9 +226,11 @@ def test_shallow_network_is_the_one_hidden_layer_mlp(activation):
     theta = shallow.initial_parameters(4) + 0.1
     x = np.random.default_rng(2).uniform(-1, 1, (7, 2))
     terms = all_terms(2)
+    # ShallowNetwork evaluates the one-layer closed forms (a faster path than the MLP's
+    # layer-by-layer propagation): the same values and Jacobians up to round-off
     for got, expected in zip(shallow.evaluate(theta, x, terms), mlp.evaluate(theta, x, terms), strict=True):
         for a, b in zip(got, expected, strict=True):
-            np.testing.assert_array_equal(a, b)
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-14 * max(1.0, np.abs(b).max()))
     W, b, a, c = shallow.unpack(theta)
     (W1, b1), (W2, b2) = mlp.layers(theta)
     np.testing.assert_array_equal(W, W1)
