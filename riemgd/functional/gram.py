@@ -54,7 +54,10 @@ class GramSolver:
     The manifold's inner product and norm use the same ``G_Λ``
     (``⟨a, b⟩ = (SJa)ᵀ(SJb) + aᵀΛb``), so the natural gradient ``G_Λ⁻¹ ∇_θL``
     is the Riemannian gradient of the metric in use. ``Λ`` is diagonal so that
-    sample-space (push-through) and matrix-free solvers can use the same metric.
+    sample-space (push-through) and matrix-free solvers can use the same metric
+    (:class:`~riemgd.functional.solvers.SampleSolver`,
+    :class:`~riemgd.functional.solvers.CGSolver`; ``ModelManifold(solver=...)``
+    chooses, and its docstring says where their rank decisions can differ).
 
     Args:
         whitened_jacobian: ``S J``, shape ``(n, p)`` (kept by reference, not copied).
@@ -123,6 +126,19 @@ class GramSolver:
             return backend.cholesky_solve(self.factor, rhs)
         root, vectors, inverse = self._eigen  # G_Λ⁻¹ ≈ D^{-1/2} Ĝ⁺ D^{-1/2}
         return root * (vectors @ (inverse * (vectors.T @ (root * rhs))))
+
+    def solve_whitened(self, whitened_function: Array | None, covector: Array | None = None) -> Array:
+        """``G_Λ⁻¹ ((SJ)ᵀ b + q)`` for a whitened function ``b = S g``; a missing part is zero."""
+        rhs = covector
+        if whitened_function is not None:
+            pulled = self._whitened.T @ whitened_function
+            rhs = pulled if covector is None else pulled + covector
+        return self.solve(rhs)
+
+    def gram_quadratic(self, vector: Array) -> Any:
+        """``cᵀ G c = ‖SJ c‖²`` (undamped)."""
+        whitened = self._whitened @ vector
+        return backend.inner(whitened, whitened)
 
     def apply(self, vector: Array) -> Array:
         """``G_Λ c = (SJ)ᵀ(SJ c) + Λ c``."""
