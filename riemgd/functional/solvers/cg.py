@@ -49,11 +49,12 @@ class CGSolver:
     * **rank decision.** For ``n < p``, ``G`` has rank ``≤ n < p``: as in
       :class:`~riemgd.functional.solvers.SampleSolver`
       (:func:`~riemgd.functional.solvers.sample.structural_cutoff`), the cutoff is
-      on when ``λ = 0`` or ``λ < rcond²/(1 − rcond²) s`` (``s = max D``, or ``σ̂²``
-      matrix-free). For ``n ≥ p``, CG runs on ``G + λI`` for the first right-hand
-      side at the point; if it does not converge within ``max_iterations``
-      (or breaks down, ``dᵀG_Λd ≤ 0``), or if the condition number of the
-      preconditioned ``M⁻¹G_Λ`` estimated from the CG coefficients (the extreme
+      on when ``λ = 0`` or ``λ / max_{i>n} D_i < rcond² (1 + λ / min D)``;
+      matrix-free, with ``σ̂²`` for every ``D_i``: ``λ < rcond² σ̂²/(1 − rcond²)``.
+      For ``n ≥ p``, CG runs on ``G + λI`` for the first right-hand side at
+      the point; if it does not converge within ``max_iterations`` (or breaks
+      down, ``dᵀG_Λd ≤ 0``), or if the condition number of the preconditioned
+      ``M⁻¹G_Λ`` estimated from the CG coefficients (the extreme
       eigenvalues of the Lanczos tridiagonal ``T_k``, Golub & Van Loan §11.3.5;
       :meth:`condition_estimate`) exceeds ``1/rcond²``, ``G`` is taken as
       numerically singular, the cutoff ``μ = rcond²`` is switched on for this
@@ -203,6 +204,21 @@ class CGSolver:
             self._shift = xp.full((p,), value, dtype=dtype)
         self._preconditioner_apply = None
 
+    def _structural(self) -> bool:
+        """:func:`~riemgd.functional.solvers.sample.structural_cutoff` with ``D`` when
+        known, else with ``σ̂²`` for every column (equal ``D_i``)."""
+        if not self.damping:
+            return True
+        diagonal = self.products.diagonal
+        if diagonal is None:
+            return structural_cutoff(self.damping, self.rcond, self._scale())
+        xp, n = backend.namespace(diagonal), self.products.size
+        largest = xp.max(xp.where(xp.isfinite(diagonal), diagonal, 0.0))
+        scale = xp.where(diagonal > 0, diagonal, xp.where(largest > 0, largest, 1.0))
+        return structural_cutoff(
+            self.damping, self.rcond, backend.to_float(xp.max(scale[n:])), backend.to_float(xp.min(scale))
+        )
+
     def _decide(self, probe: Array | None = None) -> Array | None:
         """Fix ``Λ`` at this point (class docstring); returns ``G_Λ⁻¹ probe`` when the
         decision solved with ``probe``."""
@@ -210,7 +226,7 @@ class CGSolver:
             return None
         self._decided = True
         if self.products.size < self._like.shape[0]:  # n < p: rank ≤ n < p
-            self._set(structural_cutoff(self.damping, self.rcond, self._scale() if self.damping else 0.0))
+            self._set(self._structural())
             return None
         self._set(False)
         rhs = self._seeded(2) if probe is None else probe

@@ -12,18 +12,22 @@ from riemgd.functional.solvers.products import column_norms_squared
 Array = Any
 
 
-def structural_cutoff(damping: float, rcond: float, largest: float) -> bool:
+def structural_cutoff(damping: float, rcond: float, deficient: float, smallest: float | None = None) -> bool:
     """Whether the soft cutoff is on for ``n < p`` (``G`` has rank ``≤ n < p``):
-    always with ``λ = 0``, else when ``λ < rcond²/(1 − rcond²) · s``, ``s`` the
-    scale of ``G`` (``max D``).
+    always with ``λ = 0``, else when ``λ/s_def < rcond² (1 + λ/s_min)``.
 
-    Derivation: in ``GramSolver``'s test on ``G + λI`` the ``p − n`` columns past
-    the rank have equilibrated Cholesky pivots ``√(λ/D_i)`` (their residual is the
-    damping alone) and the first pivot is ``√(1 + λ/D_1)``; with equal ``D_i = s``
-    the test ``min pivot < rcond · max pivot`` reads ``λ/s < rcond² (1 + λ/s)``."""
+    Derivation, from ``GramSolver``'s test on ``G + λI`` (``min pivot < rcond ·
+    max pivot`` for the equilibrated pivots ``L_ii/√D_i``): every pivot is at least
+    ``√(λ/D_i)`` (the damping's own component ``√λ e_i``), the first is
+    ``√(1 + λ/D_1)``, so the largest is about ``√(1 + λ/min D)``; and the columns past
+    the rank (in generic position the last ``p − n``) have their residual from the
+    damping alone, pivots ``≈ √(λ/D_i)``, the smallest ``√(λ/s_def)`` with
+    ``s_def = max_{i > n} D_i``. ``s_min = min D`` (default ``s_def``: equal ``D_i``,
+    the test then reads ``λ/s < rcond²(1 + λ/s)``, i.e. ``λ < rcond² s/(1 − rcond²)``)."""
     if damping == 0.0:
         return True
-    return damping * (1.0 - rcond**2) < rcond**2 * largest
+    smallest = deficient if smallest is None else smallest
+    return damping / deficient < rcond**2 * (1.0 + damping / smallest)
 
 
 class SampleSolver:
@@ -45,16 +49,16 @@ class SampleSolver:
     ``p − n`` pivots of the damping alone, ``√(λ/D_i)``; the sample solver
     switches the cutoff ``μ = rcond²`` on when ``λ = 0`` (always: ``Λ > 0`` is
     then guaranteed, and the minimum-norm form ``Aᵀ(AAᵀ)⁻¹``, the limit
-    ``Λ → 0``, is never needed) or when ``λ < rcond²/(1 − rcond²) max D``
-    (:func:`structural_cutoff`). Where the two decisions can differ: the
-    ``p × p`` test looks at the pivots in column order, so with unequal ``D_i``
-    the deficient columns it meets are not necessarily the one with ``max D``
-    (it may keep the cutoff off for ``λ`` somewhat below the threshold), and
-    its largest pivot ``√(1 + λ/D_i)`` grows with ``λ/min D`` (with a large
-    ``λ`` and a spread ``max D / min D > 1/rcond²`` it switches the cutoff on
-    although ``G + λI`` is well conditioned; the extra ``rcond² max D`` is then
-    small next to ``λ``). With ``λ = 0``, or ``λ`` a factor ``1 + ε`` away from
-    the threshold on equal ``D_i``, they agree.
+    ``Λ → 0``, is never needed) or when the pivot estimates of
+    :func:`structural_cutoff` fail the same test,
+    ``λ / max_{i>n} D_i < rcond² (1 + λ / min D)``. Where the two decisions can
+    differ: the estimates take the last ``p − n`` columns as the dependent ones
+    (generic position; a ``J`` whose first columns are already dependent has
+    other small pivots), the deficient pivots as ``√(λ/D_i)`` exactly (their
+    residual part only raises them, so the ``p × p`` test may keep the cutoff
+    off a little below the threshold), and the largest pivot as
+    ``√(1 + λ/min D)`` (a bound of its order). With ``λ = 0``, or ``λ`` a
+    factor away from the threshold, they agree.
 
     Args:
         whitened_jacobian: ``A = S J``, shape ``(n, p)``, ``n < p`` (kept by reference).
@@ -77,7 +81,8 @@ class SampleSolver:
         diagonal = column_norms_squared(whitened_jacobian)
         largest = xp.max(xp.where(xp.isfinite(diagonal), diagonal, 0.0))
         scale = xp.where(diagonal > 0, diagonal, xp.where(largest > 0, largest, 1.0))
-        self.regularized = structural_cutoff(self.damping, rcond, backend.to_float(largest))
+        deficient = backend.to_float(xp.max(scale[n:]))  # columns past the rank, in generic position
+        self.regularized = structural_cutoff(self.damping, rcond, deficient, backend.to_float(xp.min(scale)))
         self.cutoff = rcond**2 if self.regularized else 0.0
         # Λ = λI + μ max(D, τ max D)
         self.shift = self.damping + self.cutoff * xp.maximum(scale, floor * largest)
