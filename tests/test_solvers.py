@@ -438,3 +438,24 @@ def test_whiten_transpose_of_the_categorical_pullback():
     S = space.whiten(values, np.eye(space.size))
     y = rng.standard_normal(space.size)
     np.testing.assert_allclose(space.whiten_transpose(values, y), S.T @ y, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ 10. array API (the CuPy path)
+@pytest.mark.parametrize("solver", ["parameter", "sample", "cg"])
+@pytest.mark.parametrize(("width", "damping"), [(3, 0.0), (12, 1e-2)])  # n = 20 > p = 10, n < p = 37
+def test_every_solver_runs_on_array_api_strict(solver, width, damping):
+    xs = pytest.importorskip("array_api_strict")
+    x, model = np.linspace(-1, 1, 20), models.MLP((1, width, 1))
+    theta = model.initial_parameters(0)
+    results = []
+    for convert in (np.asarray, xs.asarray):
+        manifold = riemgd.ModelManifold(model, spaces.L2(convert(x)), damping=damping, solver=solver, **TIGHT)
+        problem = riemgd.Problem(manifold, losses.L2(convert(np.sin(3 * x))))
+        point = convert(theta)
+        gradient = problem.riemannian_gradient(point)
+        moved = manifold.transport(point, manifold.retraction(point, gradient), gradient)
+        results.append([np.from_dlpack(a) if convert is xs.asarray else a for a in (gradient, moved)])
+        if convert is xs.asarray:
+            assert type(gradient).__module__.startswith("array_api_strict")
+    for strict, reference in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(strict, reference, rtol=1e-8, atol=1e-10 * np.abs(reference).max())

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from riemgd import backend
 
 Array = Any
 
 DEFAULT_RCOND = 1e-3  # chosen by benchmarks/rcond_experiment.py
 DEFAULT_FLOOR = 1.0  # τ of the cutoff term rcond² max(D, τ max D); see GramSolver
+
+
+def _diagonal_matrix(xp: Any, diagonal: Array) -> Array:
+    """``diag(d)``; the array API standard has no ``diag``."""
+    if xp is np:
+        return np.diag(diagonal)
+    return diagonal[:, None] * xp.eye(diagonal.shape[0], dtype=diagonal.dtype)
 
 
 class GramSolver:
@@ -94,7 +103,7 @@ class GramSolver:
             self.factor = self._factor(gram, 0.0, xp)
         if self.factor is None:
             root = 1.0 / xp.sqrt(self._scale)  # D^{-1/2}
-            equilibrated = root[:, None] * (gram + xp.diag(self.shift)) * root[None, :]
+            equilibrated = root[:, None] * (gram + _diagonal_matrix(xp, self.shift)) * root[None, :]
             eigenvalues, vectors = xp.linalg.eigh(0.5 * (equilibrated + equilibrated.T))
             keep = eigenvalues > rcond**2 * max(backend.to_float(xp.max(eigenvalues)), 0.0)
             self._eigen = (root, vectors, xp.where(keep, 1.0 / xp.where(keep, eigenvalues, 1.0), 0.0))
@@ -103,7 +112,7 @@ class GramSolver:
         """Cholesky factor ``L`` of ``G + Λ``, or None if it fails or, with
         ``rcond > 0``, the equilibrated pivots ``L_ii/√D_ii`` fall below ``rcond``
         times the largest."""
-        shifted = gram + xp.diag(self.shift) if self.damping or self.cutoff else gram
+        shifted = gram + _diagonal_matrix(xp, self.shift) if self.damping or self.cutoff else gram
         factor = backend.cholesky(shifted)
         if factor is None or not rcond:
             return factor

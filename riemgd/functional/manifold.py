@@ -560,7 +560,7 @@ def _read_only(array: Array) -> Array:
         view = array.view()
         view.flags.writeable = False
         return view
-    return array.copy()
+    return backend.namespace(array).asarray(array, copy=True)  # the standard's copy (no .copy() there)
 
 
 def _same(a: Array, b: Array) -> bool:
