@@ -45,6 +45,13 @@ its array buffers to it); for riemgd it is measured on a new manifold
 held by riemgd's point cache after the step is reported too.
 
 Target: riemgd / bare wall time ≤ 1.25 (checked against both bare variants).
+
+``--compare-solvers`` instead times one damped natural-gradient step of riemgd
+with each solver of the metric (``ModelManifold(solver="parameter" | "sample" |
+"cg")``), for the linear model above and for an MLP with about ``p`` parameters
+(``--mlp``), with ``λ = 10⁻³ tr(G)/p`` (``--damping`` to override), and reports
+the relative differences of the steps; e.g.
+``python benchmarks/bench_natural_gradient_step.py --compare-solvers --m 2000 --p 10000``.
 """
 
 from __future__ import annotations
@@ -148,6 +155,52 @@ def memory(step: Callable[[np.ndarray], np.ndarray], theta: np.ndarray) -> tuple
     return peak - before, after - before - result.nbytes
 
 
+def compare_solvers(m: int, p: int, damping: float | None, repeats: int, seed: int, mlp: bool) -> None:
+    """One damped NG step ``θ − α G_λ⁻¹ ∇_θL`` per solver, best of ``repeats`` (fresh θ each)."""
+    data = setup(m, p, seed) if not mlp else None
+    rng = np.random.default_rng(seed)
+    if mlp:
+        width = max(1, round(math.sqrt(p)))
+        model = riemgd.models.MLP((1, width, width, 1))
+        points, weights = rng.uniform(-1.0, 1.0, m), np.full(m, 1.0 / m)
+        target = np.sin(3.0 * points)
+        theta = model.initial_parameters(seed)
+    else:
+        model = Linear(data["J"])
+        points, weights, target, theta = data["points"], data["w"], data["u"], data["theta"]
+        model.evaluate(theta, points)  # the constant Jacobian, untimed
+    if damping is None:
+        _, jacobian = spaces.L2(points, weights).evaluate(model, theta)
+        damping = 1e-3 * float(np.einsum("i,ij,ij->", weights, jacobian, jacobian)) / model.num_params
+        del jacobian
+    print(
+        f"### One damped NG step, {'MLP ' + str(model.layer_sizes) if mlp else 'Linear'}, m = {m}, "
+        f"p = {model.num_params}, λ = {damping:.3g}, best of {repeats}"
+    )
+    print()
+    print("| solver | time [s] | CPU time [s] | CG iterations | regularized | rel. diff. vs parameter |")
+    print("|---|---:|---:|---:|---:|---:|")
+    reference = None
+    for solver in ("parameter", "sample", "cg"):
+        manifold = ModelManifold(model, spaces.L2(points, weights), damping=damping, solver=solver)
+        problem = riemgd.Problem(manifold, losses.L2(target))
+        best = best_cpu = math.inf
+        for r in range(repeats):
+            point = theta + 1e-3 * np.random.default_rng(seed + r).standard_normal(theta.size)
+            gc.collect()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
+            new = manifold.retraction(point, -0.5 * problem.riemannian_gradient(point))
+            best, best_cpu = min(best, time.perf_counter() - begin), min(best_cpu, time.process_time() - begin_cpu)
+            if r == 0:
+                first = new
+                info = manifold.solver(point)
+        reference = first if reference is None else reference
+        difference = float(np.linalg.norm(first - reference) / np.linalg.norm(reference))
+        iterations = getattr(info, "iterations", "—")
+        print(f"| {solver} | {best:.3f} | {best_cpu:.3f} | {iterations} | {info.regularized} | {difference:.1e} |")
+        del manifold, problem, info
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--m", type=int, default=20000, help="samples (rows of J)")
@@ -155,8 +208,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed steps per method; the best is reported")
     parser.add_argument("--alpha", type=float, default=0.5, help="step size α")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare-solvers", action="store_true", help="time riemgd's three solvers instead")
+    parser.add_argument("--mlp", action="store_true", help="with --compare-solvers: an MLP (1, w, w, 1), w² ≈ p")
+    parser.add_argument("--damping", type=float, default=None, help="with --compare-solvers: λ (default 1e-3 tr G/p)")
     args = parser.parse_args()
     m, p, alpha = args.m, args.p, args.alpha
+    if args.compare_solvers:
+        compare_solvers(m, p, args.damping, args.repeats, args.seed, args.mlp)
+        return
 
     library, threads = blas_info()
     print(
@@ -186,7 +245,8 @@ def main() -> None:
         name: float(np.linalg.norm(value - reference) / np.linalg.norm(reference)) for name, value in results.items()
     }
     solver = manifold.solver(check)
-    if getattr(solver, "factor", None) is None or getattr(solver, "regularized", False) or getattr(solver, "shift", 0):
+    shifted = bool(np.any(np.asarray(getattr(solver, "shift", 0.0)) != 0))  # Λ is a (p,) diagonal
+    if getattr(solver, "factor", None) is None or getattr(solver, "regularized", False) or shifted:
         raise SystemExit("riemgd did not solve with the plain Cholesky factor of G: the comparison is void")
     worst = max(differences.values())
     if not worst <= TOLERANCE:

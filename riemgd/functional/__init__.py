@@ -8,16 +8,29 @@ The folders follow the mathematics of DESIGN.md §1:
 * :mod:`~riemgd.functional.losses` — functional losses ``L(v)`` with their
   ``V``-gradients (generic, PDE);
 * :class:`ModelManifold` (:mod:`~riemgd.functional.manifold`), with the metric
-  ``G_λ = Jᵀ K J + λI`` factorized by :class:`GramSolver` (:mod:`~riemgd.functional.gram`);
+  ``G_λ = Jᵀ K J + λI`` solved by one of :mod:`~riemgd.functional.solvers`
+  (``p × p`` :class:`GramSolver`, ``n × n`` sample kernel, matrix-free CG), with ``λ``
+  constant or :class:`AdaptiveDamping` (:mod:`~riemgd.functional.damping`);
 * :class:`ParameterSpace` — the same problem in parameter coordinates.
 
 ``riemgd.models``, ``riemgd.spaces`` and ``riemgd.losses`` are these packages
 under their short public names.
 """
 
-from riemgd.functional import losses, models, spaces
+from riemgd.functional import losses, models, solvers, spaces
+from riemgd.functional.damping import AdaptiveDamping, DampingSchedule
 from riemgd.functional.gram import GramSolver
 from riemgd.functional.manifold import ModelManifold
 from riemgd.functional.parameter import ParameterSpace
 
-__all__ = ["GramSolver", "ModelManifold", "ParameterSpace", "losses", "models", "spaces"]
+__all__ = [
+    "AdaptiveDamping",
+    "DampingSchedule",
+    "GramSolver",
+    "ModelManifold",
+    "ParameterSpace",
+    "losses",
+    "models",
+    "solvers",
+    "spaces",
+]

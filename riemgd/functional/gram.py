@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from riemgd import backend
 
 Array = Any
 
 DEFAULT_RCOND = 1e-3  # chosen by benchmarks/rcond_experiment.py
 DEFAULT_FLOOR = 1.0  # τ of the cutoff term rcond² max(D, τ max D); see GramSolver
+
+
+def _diagonal_matrix(xp: Any, diagonal: Array) -> Array:
+    """``diag(d)``; the array API standard has no ``diag``."""
+    if xp is np:
+        return np.diag(diagonal)
+    return diagonal[:, None] * xp.eye(diagonal.shape[0], dtype=diagonal.dtype)
 
 
 class GramSolver:
@@ -54,7 +63,10 @@ class GramSolver:
     The manifold's inner product and norm use the same ``G_Λ``
     (``⟨a, b⟩ = (SJa)ᵀ(SJb) + aᵀΛb``), so the natural gradient ``G_Λ⁻¹ ∇_θL``
     is the Riemannian gradient of the metric in use. ``Λ`` is diagonal so that
-    sample-space (push-through) and matrix-free solvers can use the same metric.
+    sample-space (push-through) and matrix-free solvers can use the same metric
+    (:class:`~riemgd.functional.solvers.SampleSolver`,
+    :class:`~riemgd.functional.solvers.CGSolver`; ``ModelManifold(solver=...)``
+    chooses, and its docstring says where their rank decisions can differ).
 
     Args:
         whitened_jacobian: ``S J``, shape ``(n, p)`` (kept by reference, not copied).
@@ -91,7 +103,7 @@ class GramSolver:
             self.factor = self._factor(gram, 0.0, xp)
         if self.factor is None:
             root = 1.0 / xp.sqrt(self._scale)  # D^{-1/2}
-            equilibrated = root[:, None] * (gram + xp.diag(self.shift)) * root[None, :]
+            equilibrated = root[:, None] * (gram + _diagonal_matrix(xp, self.shift)) * root[None, :]
             eigenvalues, vectors = xp.linalg.eigh(0.5 * (equilibrated + equilibrated.T))
             keep = eigenvalues > rcond**2 * max(backend.to_float(xp.max(eigenvalues)), 0.0)
             self._eigen = (root, vectors, xp.where(keep, 1.0 / xp.where(keep, eigenvalues, 1.0), 0.0))
@@ -100,7 +112,7 @@ class GramSolver:
         """Cholesky factor ``L`` of ``G + Λ``, or None if it fails or, with
         ``rcond > 0``, the equilibrated pivots ``L_ii/√D_ii`` fall below ``rcond``
         times the largest."""
-        shifted = gram + xp.diag(self.shift) if self.damping or self.cutoff else gram
+        shifted = gram + _diagonal_matrix(xp, self.shift) if self.damping or self.cutoff else gram
         factor = backend.cholesky(shifted)
         if factor is None or not rcond:
             return factor
@@ -128,6 +140,19 @@ class GramSolver:
     def _shifted(self) -> bool:
         """``Λ ≠ 0`` (explicit damping or the soft cutoff)."""
         return bool(self.damping or self.cutoff)
+
+    def solve_whitened(self, whitened_function: Array | None, covector: Array | None = None) -> Array:
+        """``G_Λ⁻¹ ((SJ)ᵀ b + q)`` for a whitened function ``b = S g``; a missing part is zero."""
+        rhs = covector
+        if whitened_function is not None:
+            pulled = self._whitened.T @ whitened_function
+            rhs = pulled if covector is None else pulled + covector
+        return self.solve(rhs)
+
+    def gram_quadratic(self, vector: Array) -> Any:
+        """``cᵀ G c = ‖SJ c‖²`` (undamped)."""
+        whitened = self._whitened @ vector
+        return backend.inner(whitened, whitened)
 
     def apply(self, vector: Array) -> Array:
         """``G_Λ c = (SJ)ᵀ(SJ c) + Λ c``."""

@@ -16,10 +16,14 @@ and ``K`` the metric of ``V`` (whitened by the space, ``SᵀS = K``):
 Everything computed from ``θ`` (values, Jacobian, Gram factorization) is
 computed at most once per point and reused by every projection, gradient and
 transport at that point. A rank-deficient Jacobian is handled by the
-:class:`GramSolver`: explicit damping ``λI``, and a Tikhonov soft cutoff
+solver of the metric: explicit damping ``λI``, and a Tikhonov soft cutoff
 ``rcond² max(D, τ max D)`` (``D = diag G``) when the Jacobi-equilibrated ``G``
 is numerically singular
-(the metric is then ``G_Λ = G + Λ``, ``Λ`` diagonal, throughout).
+(the metric is then ``G_Λ = G + Λ``, ``Λ`` diagonal, throughout). Three solvers
+give it (``solver=``): :class:`GramSolver` (``p × p`` Cholesky),
+:class:`~riemgd.functional.solvers.SampleSolver` (``n × n`` kernel, ``n < p``)
+and :class:`~riemgd.functional.solvers.CGSolver` (conjugate gradients on
+Jacobian products; for models with ``jvp``/``vjp`` no ``J`` is formed or kept).
 
 The point cache (:class:`_PointState`, one per point, most recent first):
 
@@ -27,6 +31,8 @@ The point cache (:class:`_PointState`, one per point, most recent first):
   ``random_point``) are its own and, on numpy, read-only, so identity implies
   unchanged contents; any other array (the user's ``θ``) is also compared by
   contents, which catches in-place edits;
+* the matrix-free ``"cg"`` path keeps per point only the values ``v_θ`` and
+  its solver (``O(n + p k)``); no ``J`` or ``SJ`` unless asked for (``gram``);
 * a state lives as long as its point (a weak reference) and at most
   ``_CACHE_SIZE`` states are kept; only the ``_HEAVY_SIZE`` most recently used
   keep Jacobian-sized data (``J``, ``SJ``, the factor). On spaces with a
@@ -40,6 +46,7 @@ The point cache (:class:`_PointState`, one per point, most recent first):
 from __future__ import annotations
 
 import math
+import numbers
 import weakref
 from typing import Any
 
@@ -47,7 +54,12 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.functional.ambient import AmbientVector
+from riemgd.functional.damping import DampingSchedule, gain_ratio
 from riemgd.functional.gram import DEFAULT_FLOOR, DEFAULT_RCOND, GramSolver
+from riemgd.functional.solvers import cg as _cg
+from riemgd.functional.solvers.choice import DEFAULT_MEMORY_BUDGET, SOLVERS, choose_solver
+from riemgd.functional.solvers.products import MatrixProducts, ModelProducts, has_products
+from riemgd.functional.solvers.sample import SampleSolver
 from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 Array = Any
@@ -115,7 +127,10 @@ class ModelManifold(Manifold):
         space: A :class:`~riemgd.spaces.Space` fixing the points and the metric ``K``.
         damping: ``λ ≥ 0``; the metric is ``G + λI`` (default 0: the exact
             natural gradient). Not invariant under reparametrization (it is in
-            the parameters' units).
+            the parameters' units). Or a schedule, e.g.
+            :class:`~riemgd.functional.AdaptiveDamping`, updated after each
+            step by :meth:`after_step` (Levenberg–Marquardt gain ratio); a
+            changed ``λ`` drops the cached factorizations, not the Jacobians.
         rcond: Relative singular-value level of the column-equilibrated
             ``SJ D^{-1/2}`` (``D = diag G``): where it is numerically singular at
             this level, the Tikhonov term ``rcond² D`` is added (see
@@ -125,6 +140,29 @@ class ModelManifold(Manifold):
             1 (default) the isotropic ``(rcond σ_max)² I``, robust on networks; 0
             the covariant ``rcond² D`` (invariant trajectories also on
             rank-deficient models). See :class:`GramSolver`.
+        solver: How ``G_Λ⁻¹`` is applied: ``"parameter"`` (:class:`GramSolver`,
+            Cholesky of the ``p × p`` ``G_Λ``), ``"sample"``
+            (:class:`~riemgd.functional.solvers.SampleSolver`, Cholesky of the
+            ``n × n`` kernel ``I + SJΛ⁻¹(SJ)ᵀ``; at ``n ≥ p``, where that kernel
+            is the larger and needs ``Λ > 0``, the ``p × p`` solver is used),
+            ``"cg"`` (:class:`~riemgd.functional.solvers.CGSolver`, matrix-free
+            conjugate gradients; models without ``jvp``/``vjp``, or spaces that
+            cannot apply ``K`` to a vector, use products with a formed ``SJ``) or
+            ``"auto"`` (default): :func:`~riemgd.functional.solvers.choose_solver`
+            at construction, ``"cg"`` when ``8 n p > memory_budget`` and the model
+            has products, else ``"parameter"`` for ``p ≤ n`` and ``"sample"`` for
+            ``n < p``. The choice is :attr:`solver_name` and shows in ``str``/``repr``.
+            All three use the same ``Λ``; where their decisions on the cutoff can
+            differ is stated in the solvers' docstrings.
+        memory_budget: Bytes one Jacobian may take before ``"auto"`` picks ``"cg"``
+            (default 2 GiB).
+        cg_tolerance: Relative residual at which CG stops (default ``1e-10``;
+            at least ``100 ε`` of the dtype).
+        cg_max_iterations: CG's iteration cap (default ``2p``); not converging
+            within it (for ``n ≥ p``) switches the soft cutoff on.
+        preconditioner: ``None`` (Jacobi when ``D`` is known, else none) or
+            ``"nystrom"`` (randomized Nyström, ``rank`` products per point).
+        rank: Rank of the Nyström preconditioner (default ``min(p, 50)``).
 
     Points are treated as immutable: riemgd never changes an array in place.
     Points it returns are read-only on numpy; on CuPy and other libraries,
@@ -141,9 +179,15 @@ class ModelManifold(Manifold):
         model: Any,
         space: Any,
         *,
-        damping: float = 0.0,
+        damping: float | DampingSchedule = 0.0,
         rcond: float = DEFAULT_RCOND,
         cutoff_floor: float = DEFAULT_FLOOR,
+        solver: str = "auto",
+        memory_budget: float = DEFAULT_MEMORY_BUDGET,
+        cg_tolerance: float = _cg.DEFAULT_TOLERANCE,
+        cg_max_iterations: int | None = None,
+        preconditioner: str | None = None,
+        rank: int | None = None,
     ):
         from riemgd.functional.models.base import Model
         from riemgd.functional.spaces.base import Space
@@ -152,16 +196,65 @@ class ModelManifold(Manifold):
             raise TypeError(f"model must be a riemgd.models.Model, got {type(model).__name__}")
         if not isinstance(space, Space):
             raise TypeError(f"space must be a riemgd.spaces.Space, got {type(space).__name__}")
-        if not (math.isfinite(damping) and damping >= 0):
-            raise ValueError(f"damping must be a finite non-negative number, got {damping}")
+        schedule = damping if isinstance(damping, DampingSchedule) else None
+        if schedule is None and (
+            isinstance(damping, bool)
+            or not isinstance(damping, numbers.Real)
+            or not math.isfinite(damping)
+            or damping < 0
+        ):
+            raise ValueError(
+                "damping must be a finite non-negative number or a damping schedule (e.g. AdaptiveDamping), "
+                f"got {damping!r}"
+            )
         if not 0 < rcond < 1:
             raise ValueError(f"rcond must lie in (0, 1), got {rcond}")
         if not 0 <= cutoff_floor <= 1:
             raise ValueError(f"cutoff_floor must lie in [0, 1], got {cutoff_floor}")
+        if not isinstance(solver, str) or solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+        if isinstance(memory_budget, bool) or not isinstance(memory_budget, numbers.Real) or not memory_budget > 0:
+            raise ValueError(f"memory_budget must be a positive number of bytes, got {memory_budget!r}")
+        if isinstance(cg_tolerance, bool) or not isinstance(cg_tolerance, numbers.Real) or not 0 < cg_tolerance < 1:
+            raise ValueError(f"cg_tolerance must lie in (0, 1), got {cg_tolerance!r}")
+        for value, name in ((cg_max_iterations, "cg_max_iterations"), (rank, "rank")):
+            if value is not None and (isinstance(value, bool) or int(value) != value or value < 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+        if rank is not None and rank > model.num_params:
+            raise ValueError(f"rank must be at most the number of parameters {model.num_params}, got {rank}")
+        if preconditioner not in _cg.PRECONDITIONERS:
+            raise ValueError(f"preconditioner must be one of {_cg.PRECONDITIONERS}, got {preconditioner!r}")
         self.model, self.space = model, space
-        self.damping, self.rcond, self.cutoff_floor = float(damping), float(rcond), float(cutoff_floor)
+        self._schedule, self._damping = schedule, (0.0 if schedule is not None else float(damping))
+        self.rcond, self.cutoff_floor = float(rcond), float(cutoff_floor)
+        self.memory_budget = float(memory_budget)
+        self._cg_options = {
+            "tolerance": float(cg_tolerance),
+            "max_iterations": cg_max_iterations,
+            "preconditioner": preconditioner,
+            "rank": rank,
+        }
+        self._matrix_free = has_products(model, space)
+        if solver == "auto":
+            solver = choose_solver(
+                space.size, model.num_params, matrix_free=self._matrix_free, memory_budget=self.memory_budget
+            )
+        self.solver_name = solver
+        self._products_free = solver == "cg" and self._matrix_free  # J never formed
         self._states: list[_PointState] = []
-        super().__init__(f"ModelManifold({type(model).__name__}, {space!r})", model.num_params)
+        super().__init__(
+            f"ModelManifold({type(model).__name__}, {space!r}, solver={solver!r})", model.num_params
+        )
+
+    @property
+    def damping(self) -> float:
+        """The current ``λ`` (a schedule's current value)."""
+        return self._schedule.value if self._schedule is not None else self._damping
+
+    @property
+    def damping_schedule(self) -> DampingSchedule | None:
+        """The schedule given as ``damping`` (None for a constant ``λ``)."""
+        return self._schedule
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -303,16 +396,42 @@ class ModelManifold(Manifold):
             return state.whitened.T @ (covector / state.root)  # Jᵀq = (SJ)ᵀ (S⁻¹ q)
         return self._jacobian(theta).T @ covector
 
-    def solver(self, theta: Array) -> GramSolver:
-        """The factorized metric ``G_Λ`` at ``θ`` (computed once per point)."""
+    def solver(self, theta: Array) -> Any:
+        """The metric ``G_Λ`` at ``θ``, ready to solve with (made once per point):
+        a :class:`GramSolver`, :class:`~riemgd.functional.solvers.SampleSolver` or
+        :class:`~riemgd.functional.solvers.CGSolver` (see ``solver=``)."""
+        if self._products_free:
+            state = self._state(theta)
+            if state.solver is None:
+                products = ModelProducts(self.model, self.space, theta, self._values(theta))
+                state.solver = self._cg_solver(products, theta)
+            return state.solver
         state = self._whitened_state(theta)
         if state.solver is None:
-            state.solver = GramSolver(state.whitened, self.damping, self.rcond, self.cutoff_floor)
+            whitened, damping = state.whitened, self.damping
+            n, p = whitened.shape
+            if self.solver_name == "sample" and n < p:
+                state.solver = SampleSolver(whitened, damping, self.rcond, self.cutoff_floor)
+            elif self.solver_name == "cg":
+                values = self._values(theta)
+                products = MatrixProducts(whitened, lambda g: self.space.whiten(values, g))
+                state.solver = self._cg_solver(products, theta)
+            else:  # "parameter", and "sample" at n ≥ p
+                state.solver = GramSolver(whitened, damping, self.rcond, self.cutoff_floor)
         return state.solver
 
+    def _cg_solver(self, products: Any, theta: Array) -> _cg.CGSolver:
+        like = backend.namespace(theta).zeros_like(theta)  # shape and dtype, no reference to θ
+        return _cg.CGSolver(products, like, self.damping, self.rcond, self.cutoff_floor, **self._cg_options)
+
     def gram(self, theta: Array) -> Array:
-        """``G(θ) = Jᵀ K J`` (without the shift ``Λ``), read-only."""
-        return _read_only(self.solver(theta).gram)
+        """``G(θ) = Jᵀ K J`` (without the shift ``Λ``), read-only. On the
+        matrix-free path this forms (and caches) ``SJ``."""
+        solver = self.solver(theta) if not self._products_free else None
+        if solver is not None and hasattr(solver, "gram"):
+            return _read_only(solver.gram)
+        whitened = self._whitened(theta)
+        return _read_only(whitened.T @ whitened)
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw the space's points for this iteration; ``True`` if they changed."""
@@ -328,11 +447,16 @@ class ModelManifold(Manifold):
         return _read_only(self._values(point))
 
     def embedding(self, point: Array, tangent_vector: Array) -> Array:
-        """``J c``: the tangent vector as a function in ``V``."""
+        """``J c``: the tangent vector as a function in ``V`` (a JVP on the matrix-free path)."""
+        if self._products_free:
+            return self.solver(point).products.jvp(tangent_vector)
         return self._apply_jacobian(point, tangent_vector)
 
     def pullback(self, point: Array, covector: Array) -> Array:
-        """``Jᵀ q``: a loss derivative ``q = ∂L/∂v`` as the parameter gradient ``∇_θ L``."""
+        """``Jᵀ q``: a loss derivative ``q = ∂L/∂v`` as the parameter gradient ``∇_θ L``
+        (a VJP on the matrix-free path)."""
+        if self._products_free:
+            return self.solver(point).products.vjp(covector)
         return self._apply_transpose(point, covector)
 
     def ambient_from_derivative(self, point: Array, covector: Array) -> Array:
@@ -359,13 +483,13 @@ class ModelManifold(Manifold):
         (``q = ∇_θL``) travel in that second slot. A missing part is zero.
         """
         function, covector = (vector.function, vector.covector) if isinstance(vector, AmbientVector) else (vector, None)
-        rhs = covector
-        if function is not None:
-            whitened = self._whitened(point).T @ self.space.whiten(self._values(point), function)
-            rhs = whitened if covector is None else whitened + covector
-        if rhs is None:
+        if function is None and covector is None:
             return self.zero_vector(point)
-        return self.solver(point).solve(rhs)
+        solver = self.solver(point)
+        if isinstance(solver, _cg.CGSolver):
+            return solver.solve_function(function, covector)  # G_Λ⁻¹ (Jᵀ K g + q)
+        whitened = None if function is None else self.space.whiten(self._values(point), function)
+        return solver.solve_whitened(whitened, covector)  # G_Λ⁻¹ ((SJ)ᵀ S g + q)
 
     def ambient_gradient(self, point: Array, euclidean_gradient: Array) -> AmbientVector:
         """``(0, ∇_θ L)``: a parameter gradient as an ambient vector, so that
@@ -383,6 +507,41 @@ class ModelManifold(Manifold):
 
     # transport: the base class's P_{T_b}(J_a c) = G_{Λ,b}⁻¹ J_bᵀ K J_a c, the seed's cross-Gram
     # form: momentum is the function J_a c, and what does not change the function is dropped.
+
+    # ------------------------------------------------------------ damping feedback
+    @property
+    def wants_step_feedback(self) -> bool:
+        """An adaptive damping schedule needs :meth:`after_step` after every step
+        (the optimizers then evaluate ``f(x⁺)`` for it when their step rule did not)."""
+        return self._schedule is not None
+
+    def after_step(self, point: Array, step: Array, gradient: Array, cost: Any, new_cost: Any) -> None:
+        """Feedback after the step ``x → R_x(s)``: with a damping schedule, the
+        Levenberg–Marquardt gain ratio
+        ``ρ = (f(x) − f(x⁺)) / (−(gᵀs + ½ sᵀGs))``, ``gᵀs = ⟨grad f(x), s⟩_{G_Λ}``
+        (``grad f = G_Λ⁻¹ ∇_θL``, so this is ``∇_θLᵀ s`` exactly) and
+        ``sᵀGs = ‖SJs‖²`` with the undamped ``G``, updates ``λ``
+        (:class:`~riemgd.functional.AdaptiveDamping`). A changed ``λ`` drops every
+        point's solver (factorizations), keeping values and Jacobians.
+
+        Nothing is evaluated and ``λ`` is kept when there is no schedule, no step,
+        or when ``gradient``, ``cost`` or ``new_cost`` is None (a step rule
+        that did not evaluate ``f(x⁺)``); a non-finite ``f(x⁺)`` counts as ``ρ = −∞``.
+        """
+        schedule = self._schedule
+        if schedule is None or step is None or gradient is None or cost is None or new_cost is None:
+            return
+        new_cost = backend.to_float(new_cost)
+        solver = self.solver(point)
+        slope = backend.to_float(solver.inner(gradient, step))
+        if math.isfinite(new_cost):
+            ratio = gain_ratio(backend.to_float(cost), new_cost, slope, backend.to_float(solver.gram_quadratic(step)))
+        else:
+            ratio = -math.inf
+        before = schedule.value
+        if schedule.update(ratio) != before:
+            for state in self._states:
+                state.solver = None  # Λ changed: factors go, J and SJ stay
 
     def zero_vector(self, point: Array) -> Array:
         return backend.namespace(point).zeros_like(point)
@@ -408,7 +567,7 @@ def _read_only(array: Array) -> Array:
         view = array.view()
         view.flags.writeable = False
         return view
-    return array.copy()
+    return backend.namespace(array).asarray(array, copy=True)  # the standard's copy (no .copy() there)
 
 
 def _same(a: Array, b: Array) -> bool:

@@ -177,6 +177,12 @@ class Manifold:
         hint). Manifolds that cache such data may free the rest; the default
         does nothing."""
 
+    def after_step(self, point: Point, step: TangentVector, gradient: TangentVector, cost: Any, new_cost: Any) -> None:
+        """Feedback after a step ``x → R_x(step)``: the Riemannian gradient at ``x``,
+        ``f(x)`` and ``f(x⁺)`` (``None`` when not evaluated). Manifolds that adapt
+        their metric (a model manifold's damping schedule) use it; the default
+        does nothing."""
+
     # ---------------------------------------------------- the ambient space V
     def embed(self, point: Point) -> AmbientVector:
         """The point as an element ``v`` of the ambient space ``V``."""

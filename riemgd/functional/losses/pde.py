@@ -142,10 +142,17 @@ class PDEResidual(Loss):
         """``ModelManifold`` of the residual map ``θ ↦ (𝓛v_θ(xᵢ), v_θ(x_b))`` in
         the weighted space ``diag(w, β w_b)``, whose natural gradient for
         :meth:`energy_loss` is the energy natural gradient
-        ``θ ← θ − α (J_rᵀ W J_r + β J_bᵀ W_b J_b)⁻¹ ∇_θ L``."""
+        ``θ ← θ − α (J_rᵀ W J_r + β J_bᵀ W_b J_b)⁻¹ ∇_θ L``.
+
+        ``kwargs`` go to :class:`~riemgd.functional.ModelManifold` (``damping``,
+        ``solver``, ...). For a model with ``jvp``/``vjp`` (:class:`~riemgd.models.MLP`)
+        the residual map has them too, ``(𝓛 J c, J_b c)`` and
+        ``J_rᵀ r + J_bᵀ r_b``, so ``solver="cg"`` never forms a Jacobian."""
         from riemgd.functional.manifold import ModelManifold
 
-        return ModelManifold(_ResidualModel(model, self), _ResidualSpace(self), **kwargs)
+        products = callable(getattr(model, "jvp", None)) and callable(getattr(model, "vjp", None))
+        residual = (_ResidualProducts if products else _ResidualModel)(model, self)
+        return ModelManifold(residual, _ResidualSpace(self), **kwargs)
 
     def energy_loss(self) -> L2:
         """The same loss, ``½‖(𝓛v, v_b) − (f, g)‖²`` on :meth:`energy_manifold`'s space."""
@@ -180,6 +187,24 @@ class _ResidualModel(Model):
         xp = backend.namespace(theta)
         values = backend.concat(xp, [r + f, rb + self.pde._boundary_values])
         return [values], ([backend.concat(xp, [jr, jb])] if jacobian else None)
+
+
+class _ResidualProducts(_ResidualModel):
+    """The residual map of a model with ``jvp``/``vjp``: ``J c = (∂(𝓛v)/∂θ c, ∂v(x_b)/∂θ c)``
+    and ``Jᵀ(r, r_b) = ∂(𝓛v)/∂θᵀ r + ∂v(x_b)/∂θᵀ r_b``, from the model's products with the
+    operator mapping (``x`` and ``operator`` are the PDE's, whatever is passed)."""
+
+    def jvp(self, theta: Array, x: Any, tangent: Array, operator: Any = "value") -> Array:
+        pde, xp = self.pde, backend.namespace(theta)
+        interior = self.model.jvp(theta, pde.interior.points, tangent, operator=pde.operator)
+        boundary = self.model.jvp(theta, pde.boundary.points, tangent, operator="value")
+        return backend.concat(xp, [interior, boundary])
+
+    def vjp(self, theta: Array, x: Any, cotangent: Array, operator: Any = "value") -> Array:
+        pde = self.pde
+        m = pde.interior.points.shape[0]
+        interior = self.model.vjp(theta, pde.interior.points, cotangent[:m], operator=pde.operator)
+        return interior + self.model.vjp(theta, pde.boundary.points, cotangent[m:], operator="value")
 
 
 class _ResidualSpace(L2Space):

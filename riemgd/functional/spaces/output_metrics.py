@@ -30,6 +30,12 @@ class OutputMetric:
         """``G_z⁻¹ q`` per sample."""
         raise NotImplementedError
 
+    def whiten_transpose(self, z: Array, array: Array) -> Array:
+        """``S_zᵀ a`` for ``a`` of shape ``(m, q)`` (so that ``G_z a = S_zᵀ(S_z a)``
+        needs no matrix: the matrix-free solvers use it). Optional: without it a
+        model manifold on this metric solves with a formed ``SJ``."""
+        raise NotImplementedError
+
 
 class GaussianFisher(OutputMetric):
     """Fisher information of ``N(z, σ² I)`` in its mean ``z``: ``G_z = I / σ²``."""
@@ -44,6 +50,9 @@ class GaussianFisher(OutputMetric):
 
     def riesz(self, z: Array, covector: Array) -> Array:
         return covector * self.variance
+
+    def whiten_transpose(self, z: Array, array: Array) -> Array:
+        return array / math.sqrt(self.variance)  # S_z = I/σ is symmetric
 
 
 class BernoulliFisher(OutputMetric):
@@ -61,6 +70,9 @@ class BernoulliFisher(OutputMetric):
 
     def riesz(self, z: Array, covector: Array) -> Array:
         return covector / self._variance(z)
+
+    def whiten_transpose(self, z: Array, array: Array) -> Array:
+        return backend.namespace(z).sqrt(self._variance(z)) * array  # S_z diagonal
 
 
 class CategoricalFisher(OutputMetric):
@@ -86,6 +98,13 @@ class CategoricalFisher(OutputMetric):
         if array.ndim == 2:
             return xp.sqrt(p) * (array - xp.sum(p * array, axis=1, keepdims=True))
         return xp.sqrt(p)[..., None] * (array - xp.sum(p[..., None] * array, axis=1, keepdims=True))
+
+    def whiten_transpose(self, z: Array, array: Array) -> Array:
+        # Sᵀ y = √p ∘ y − p (√pᵀ y) for S = diag(√p) − √p pᵀ
+        xp = backend.namespace(z)
+        p = self._probabilities(z)
+        root = xp.sqrt(p)
+        return root * array - p * xp.sum(root * array, axis=1, keepdims=True)
 
     def riesz(self, z: Array, covector: Array) -> Array:
         # the minimum-norm solution of (diag(p) − ppᵀ) g = q for q ⟂ 1 (derivatives
@@ -132,6 +151,18 @@ class Pullback(L2):
         whitened = self.output_metric.whiten(z, self._per_sample(array))
         scaled = root[:, None] * whitened if whitened.ndim == 2 else root[:, None, None] * whitened
         return self._flatten(scaled)
+
+    @property
+    def transpose_available(self) -> bool:
+        """Whether the output metric gives ``S_zᵀ`` (:meth:`whiten_transpose` works)."""
+        return type(self.output_metric).whiten_transpose is not OutputMetric.whiten_transpose
+
+    def whiten_transpose(self, values: Array, array: Array) -> Array:
+        """``Sᵀ y`` for a V-vector ``y`` (``(n,)``): ``√wᵢ S_z(zᵢ)ᵀ yᵢ`` per sample."""
+        xp = backend.namespace(self.weights)
+        z = self._per_sample(values)
+        scaled = xp.sqrt(self.weights)[:, None] * self._per_sample(array)
+        return self._flatten(self.output_metric.whiten_transpose(z, scaled))
 
     def metric_apply(self, values: Array, array: Array) -> Array:
         raise NotImplementedError("a Pullback space has no fixed metric for a loss ½‖u − v‖²; use a likelihood loss")
@@ -192,6 +223,10 @@ class HessianWeighted(Space):
 
     def riesz(self, values: Array, covector: Array) -> Array:
         return backend.cholesky_solve(self._factor(values), covector)
+
+    def whiten_transpose(self, values: Array, array: Array) -> Array:
+        """``Sᵀ y = L y`` (``S = Lᵀ``, ``H = L Lᵀ``)."""
+        return self._factor(values) @ array
 
     def discretize(self, target: Any, *, name: str = "target") -> Array:
         return self.base.discretize(target, name=name)
