@@ -184,7 +184,7 @@ def agreement(setting: Setting) -> dict:
         "test_grid": setting.same_test_grid,
         "values": relative(values_jax, setting.model(theta0, setting.fine)),
         "loss": abs(float(jx.loss(theta0)) - float(problem.cost(theta0))) / abs(float(problem.cost(theta0))),
-        "riemgd_shift": float(problem.manifold.solver(theta0).shift),
+        "riemgd_shift": float(np.max(problem.manifold.solver(theta0).shift)),
         "riemgd_regularized": bool(problem.manifold.solver(theta0).regularized),
     }
     for solver in ("parameter", "sample"):
