@@ -68,6 +68,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy
 import scipy.linalg
+from timing import best_times
 
 import riemgd
 from riemgd import ModelManifold, losses, spaces
@@ -253,17 +254,8 @@ def main() -> None:
         raise SystemExit(f"the methods disagree: max relative difference {worst:.3g} > {TOLERANCE:g}")
 
     # ---- timing: a fresh θ per repetition, round-robin over the methods
-    best = dict.fromkeys(names, math.inf)
-    best_cpu = dict.fromkeys(names, math.inf)
-    for _ in range(args.repeats):
-        point = theta + 1e-3 * rng.standard_normal(p)  # new contents: riemgd's point cache misses
-        for name, step in methods.items():
-            fresh = point + 0.0
-            gc.collect()
-            begin, begin_cpu = time.perf_counter(), time.process_time()
-            step(fresh)
-            best[name] = min(best[name], time.perf_counter() - begin)
-            best_cpu[name] = min(best_cpu[name], time.process_time() - begin_cpu)
+    # new contents each repetition: riemgd's point cache misses
+    best, best_cpu = best_times(methods, (theta + 1e-3 * rng.standard_normal(p) for _ in range(args.repeats)))
 
     # ---- memory: one untimed step each; riemgd on a new manifold (empty point cache)
     point = theta + 1e-3 * rng.standard_normal(p)

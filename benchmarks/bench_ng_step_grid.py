@@ -49,12 +49,12 @@ import platform
 import resource
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import best_times
 
 HERE = Path(__file__).resolve().parent
 TOLERANCE = 1e-10
@@ -154,17 +154,8 @@ def run_cell(m: int, p: int, repeats: int, seed: int) -> dict:
     regularized = bool(getattr(solver, "regularized", False))
     del results
 
-    best = dict.fromkeys(methods, math.inf)
-    best_cpu = dict.fromkeys(methods, math.inf)
-    for _ in range(repeats):
-        point = theta + 1e-3 * rng.standard_normal(p)  # new contents: riemgd's point cache misses
-        for name, step in methods.items():
-            fresh = point + 0.0
-            gc.collect()
-            begin, begin_cpu = time.perf_counter(), time.process_time()
-            step(fresh)
-            best[name] = min(best[name], time.perf_counter() - begin)
-            best_cpu[name] = min(best_cpu[name], time.process_time() - begin_cpu)
+    # new contents each repetition: riemgd's point cache misses
+    best, best_cpu = best_times(methods, (theta + 1e-3 * rng.standard_normal(p) for _ in range(repeats)))
 
     point = theta + 1e-3 * rng.standard_normal(p)
     del step_riemgd, manifold
