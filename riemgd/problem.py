@@ -27,6 +27,10 @@ class _Route(enum.Enum):
     RIEMANNIAN = "riemannian"  # grad f(x) given directly
     EUCLIDEAN = "euclidean"  # grad f(x) = manifold.euclidean_to_riemannian_gradient(x, ∇f(x))
     METRIC_SWAP = "metric swap"  # grad f(x) = gradient_manifold.euclidean_to_riemannian_gradient(x, ∇f(x))
+    # a functional loss L(v): grad f(x) = P_{T_x} ∇L(v_x), the seed's form. The same vector as
+    # G_Λ⁻¹ Jᵀq, but a solve with the function ∇L(v) can use the push-through identity exactly,
+    # where the covector Jᵀq would go through Woodbury's Λ⁻¹q − … and cancel for small Λ.
+    FUNCTIONAL = "functional"
 
 
 class Problem:
@@ -117,12 +121,14 @@ class Problem:
             self._route = _Route.RIEMANNIAN
         elif gradient_manifold is not None:
             self._route = _Route.METRIC_SWAP
+        elif loss is not None:
+            self._route = _Route.FUNCTIONAL
         else:
             self._route = _Route.EUCLIDEAN
 
     @property
     def route(self) -> str:
-        """``"riemannian"``, ``"euclidean"`` or ``"metric swap"``: how ``grad f`` is formed."""
+        """``"riemannian"``, ``"euclidean"``, ``"functional"`` or ``"metric swap"``: how ``grad f`` is formed."""
         return self._route.value
 
     # ------------------------------------------------------------ evaluations
@@ -157,16 +163,18 @@ class Problem:
         manifold's metric)."""
         if self._route is _Route.RIEMANNIAN:
             return _as_product(self._riemannian_gradient(point))
+        if self._route is _Route.FUNCTIONAL:
+            return self.manifold.projection(point, self.loss.ambient_gradient(self.manifold, point))
         converter = self.manifold if self._route is _Route.EUCLIDEAN else self.gradient_manifold
         return converter.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
 
     def ambient_gradient(self, point: Point) -> Any:
         """The gradient as an element ``g`` of the ambient space ``V`` with
         ``P_{T_x} g = grad f(x)`` (``∇L(v)`` in the seed's notation)."""
+        if self._route is _Route.FUNCTIONAL:
+            return self.loss.ambient_gradient(self.manifold, point)
         if self._route is not _Route.EUCLIDEAN:  # grad f known only as a tangent vector
             return self.manifold.embedding(point, self.riemannian_gradient(point))
-        if self.loss is not None:
-            return self.loss.ambient_gradient(self.manifold, point)
         return self.manifold.ambient_gradient(point, self.euclidean_gradient(point))
 
     def hold_points(self, count: int | None) -> None:

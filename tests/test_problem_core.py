@@ -83,7 +83,7 @@ def test_begin_iteration_forwards_the_token_to_a_pde_loss():
 # ----------------------------------------------------------------- one route, chosen once
 def test_route_is_chosen_at_construction():
     manifold = linear_manifold()
-    assert riemgd.Problem(manifold, losses.L2(target)).route == "euclidean"
+    assert riemgd.Problem(manifold, losses.L2(target)).route == "functional"
     assert riemgd.Problem(riemgd.Sphere(3), sphere_cost).route == "euclidean"
     riemannian = riemgd.Problem(riemgd.Sphere(3), sphere_cost, riemannian_gradient=lambda x: 0 * x)
     assert riemannian.route == "riemannian"
