@@ -22,7 +22,7 @@ class Function(Model):
             (``(m, q, p)``); autograd computes it when omitted (numpy only).
 
     The model pickles when ``fun`` (and ``jacobian``) do: module-level
-    functions do, ``lambda``s and local functions do not.
+    functions do, ``lambda`` expressions and local functions do not.
     """
 
     def __init__(self, fun: Callable[[Array, Array], Array], num_params: int, jacobian: Callable | None = None):
