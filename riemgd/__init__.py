@@ -23,7 +23,7 @@ from riemgd.manifolds import (
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
 from riemgd.problem import Problem
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 # The function-space packages under their short public names: ``riemgd.spaces.L2``,
 # ``from riemgd.losses import PDEResidual``, ``import riemgd.models`` all name the
