@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.fast:  # tiny grids and networks, a few steps: a smoke test
         n, shallow, deep = 10, ((2, 16, 1), 30), ((2, 16, 16, 1), 15)
     else:
-        n, shallow, deep = 30, ((2, 32, 1), 1000), ((2, 64, 64, 1), 40)
+        n, shallow, deep = 30, ((2, 32, 1), 1000), ((2, 64, 64, 1), 150)
     results = {sizes: compare(sizes, n, iterations) for sizes, iterations in (shallow, deep)}
 
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.5), constrained_layout=True)
