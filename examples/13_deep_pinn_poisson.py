@@ -27,31 +27,30 @@ the manifold's language (see docs/theory.rst):
     Nesterov      v_{k+1} = R_{v_k}(P_{T_k}[β(v_k − v_{k−1}) − α ∇L(w_k)]), β = 0.9, grid, function restart
 
 Two networks: the 2-32-1 of Müller & Zeinhofer (p = 129 < n), 1000
-iterations, and a deeper 2-64-64-1 (p = 4417 > n = 1020), 40 iterations.
+iterations, and a deeper 2-64-64-1 (p = 4417 > n = 1020), 150 iterations.
 
 What riemgd reaches (seeded run, this 2-core machine, OPENBLAS_NUM_THREADS=1,
-relative L² error on a 64 × 64 Gauss–Legendre grid; the whole script 7 min):
+relative L² error on a 64 × 64 Gauss–Legendre grid; the whole script 6 min):
 
     2-32-1, 1000 iterations          final     time
-    ENGD, grid                       2.3e-6    65 s
-    ENGD + SPRING, norm constraint   5.6e-8    10 s
-    ENGD + heavy ball, grid          9.2e-7    62 s
-    Nesterov, grid                   1.1e-6    62 s
+    ENGD, grid                       2.3e-6    67 s
+    ENGD + SPRING, norm constraint   5.6e-8     6 s
+    ENGD + heavy ball, grid          9.2e-7    53 s
+    Nesterov, grid                   9.5e-7    54 s
 
-    2-64-64-1, 40 iterations         final     time
-    ENGD, grid                       6.3e-5    52 s
-    ENGD + SPRING, norm constraint   0.80      41 s
-    ENGD + heavy ball, grid          2.8e-3    50 s
-    Nesterov, grid                   1.3e-2    64 s
+    2-64-64-1, 150 iterations        final     time
+    ENGD, grid                       1.1e-5    35 s
+    ENGD + SPRING, norm constraint   2.6e-4    18 s
+    ENGD + heavy ball, grid          1.8e-5    36 s
+    Nesterov, grid                   6.8e-6    52 s
 
 The target of 1e-6 on 2-32-1 within 1000 iterations is met by SPRING with
 the norm constraint (by a factor of 18, and 40 times below ENGD after the
-same number of steps, in a sixth of the time: it needs no line search) and by heavy
-ball; Nesterov ends just above it. SPRING starts slowly — the norm
-constraint keeps ‖θ_{k+1} − θ_k‖₂ ≤ 0.1, so it needs about 200 steps to
-leave the start — and then overtakes every other method; on the deep
-network 40 steps are not enough for it to leave the start, while ENGD gets
-below 1e-4 in about 30 steps. Other settings measured on 2-32-1 (1000
+same number of steps, in a tenth of the time: it needs no line search), by
+heavy ball and by Nesterov. SPRING starts slowly — the norm constraint keeps
+‖θ_{k+1} − θ_k‖₂ ≤ 0.1, so it needs about 200 steps to leave the start — and
+then overtakes every other method; on the deep network 150 steps are not
+enough for it to catch up, while ENGD gets below 1e-4 in about 30 steps. Other settings measured on 2-32-1 (1000
 iterations, λ = 1e-6 unless said, final error):
 
     ENGD, grid: λ = 1e-5 8.6e-6, 1e-6 2.8e-6, 1e-7 2.3e-6, 1e-8 5.7e-6;
@@ -71,9 +70,10 @@ iterations, λ = 1e-6 unless said, final error):
 
 Long runs of ENGD are reported to reach about 6e-8 (Dangel et al. 2024, a
 2-64-1 network, thousands of steps); SPRING with the norm constraint gets there
-within 1000 steps here. The 2-64-64-1 network solves a 4417 × 4417 system per
-step (about 1.3 s on this machine); the sample-space solver, n × n with
-n = 1020, is the way round for p > n (see docs/howto/deep_pinns.rst).
+within 1000 steps here. For the 2-64-64-1 network (p > n) the model
+manifold's default ``solver="auto"`` solves with the n × n kernel (n = 1020)
+instead of the 4417 × 4417 Gram matrix: about 0.25 s per step instead of 1.3 s
+(see docs/howto/deep_pinns.rst).
 
 References: J. Müller, M. Zeinhofer, Achieving high accuracy with PINNs via
 energy natural gradient descent, ICML 2023. G. Goldshlager, N. Abrahamsen,
