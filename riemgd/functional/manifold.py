@@ -60,6 +60,7 @@ from riemgd.functional.solvers import cg as _cg
 from riemgd.functional.solvers.choice import DEFAULT_MEMORY_BUDGET, SOLVERS, choose_solver
 from riemgd.functional.solvers.products import MatrixProducts, ModelProducts, has_products
 from riemgd.functional.solvers.sample import SampleSolver
+from riemgd.functional.spaces.metrics import L2
 from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 Array = Any
@@ -372,8 +373,6 @@ class ModelManifold(Manifold):
 
     def _diagonal_space(self) -> bool:
         """Whether the space whitens by a positive diagonal ``S`` (``L2``, ``H1``)."""
-        from riemgd.functional.spaces.metrics import L2
-
         return type(self.space).whiten is L2.whiten
 
     def _diagonal_root(self, values: Array) -> Array | None:

@@ -239,26 +239,28 @@ class Optimizer:
     def _step(self, problem: Any, x: Any, cost: float, direction: Direction) -> Step:
         """``t_k`` and ``x_{k+1}``, restarting the momentum when a line search
         meets an ascent direction or the direction rule rejects the step."""
-        rule = self.direction
+        rule, gradient = self.direction, direction.gradient
         if self.step_rule.needs_slope:
-            if direction.gradient is None:
-                direction.gradient = problem.riemannian_gradient(x)
+            if gradient is None:  # grad f(x_k), once: a restarted direction reuses it
+                gradient = direction.gradient = problem.riemannian_gradient(x)
             if rule.has_momentum and not direction.slope < 0:
                 rule.restart()  # not a descent direction: drop the momentum for this step
-                direction = rule(problem, x)
-                if direction.gradient is None:
-                    direction.gradient = problem.riemannian_gradient(x)
+                direction = self._redo(problem, x, gradient)
         step = self.step_rule(problem, x, cost, direction)
         if rule.has_momentum and step.vector is not None:
             if step.cost is None:
                 step.cost = backend.to_float(problem.cost(step.point)) if _wants_cost(rule) else None
             if step.cost is not None and rule.rejects(cost, step.cost):
                 rule.restart()  # adaptive restart: redo the step without momentum
-                retry = rule(problem, x)
-                if self.step_rule.needs_slope and retry.gradient is None:
-                    retry.gradient = problem.riemannian_gradient(x)
-                step = self.step_rule(problem, x, cost, retry)
+                step = self.step_rule(problem, x, cost, self._redo(problem, x, gradient))
         return step
+
+    def _redo(self, problem: Any, x: Any, gradient: Any) -> Direction:
+        """The direction at ``x`` after a restart, with ``grad f(x)`` when it is known."""
+        direction = self.direction(problem, x)
+        if direction.gradient is None and gradient is not None:
+            direction.gradient = gradient
+        return direction
 
     @staticmethod
     def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> None:
