@@ -12,12 +12,20 @@ from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
+    Elliptope,
     Euclidean,
     Grassmann,
     Manifold,
+    Oblique,
+    PoincareBall,
+    Positive,
     Product,
+    SkewSymmetric,
     Sphere,
+    SphereSubspaceComplementIntersection,
+    SphereSubspaceIntersection,
     Stiefel,
+    Symmetric,
     SymmetricPositiveDefinite,
 )
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
@@ -33,6 +41,7 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "Elliptope",
     "Euclidean",
     "GradientDescent",
     "GramSolver",
@@ -42,14 +51,21 @@ __all__ = [
     "ModelManifold",
     "Nesterov",
     "Newton",
+    "Oblique",
     "Optimizer",
     "OptimizerResult",
     "ParameterSpace",
+    "PoincareBall",
+    "Positive",
     "Problem",
     "Product",
+    "SkewSymmetric",
     "Sphere",
+    "SphereSubspaceComplementIntersection",
+    "SphereSubspaceIntersection",
     "Spring",
     "Stiefel",
+    "Symmetric",
     "SymmetricPositiveDefinite",
     "check_gradient",
     "check_retraction",

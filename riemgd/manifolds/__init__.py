@@ -9,24 +9,38 @@ name, for code written against riemgd 0.1.
 from typing import Any
 
 from riemgd.manifolds.base import Manifold
+from riemgd.manifolds.elliptope import Elliptope
 from riemgd.manifolds.euclidean import Euclidean
 from riemgd.manifolds.grassmann import Grassmann
+from riemgd.manifolds.oblique import Oblique
+from riemgd.manifolds.poincare import PoincareBall
+from riemgd.manifolds.positive import Positive
 from riemgd.manifolds.product import Product, ProductVector
 from riemgd.manifolds.spd import SymmetricPositiveDefinite
 from riemgd.manifolds.sphere import Sphere
+from riemgd.manifolds.sphere_subspace import SphereSubspaceComplementIntersection, SphereSubspaceIntersection
 from riemgd.manifolds.stiefel import Stiefel
+from riemgd.manifolds.symmetric import SkewSymmetric, Symmetric
 
 __all__ = [
+    "Elliptope",
     "Euclidean",
     "GramSolver",
     "Grassmann",
     "Manifold",
     "ModelManifold",
+    "Oblique",
     "ParameterSpace",
+    "PoincareBall",
+    "Positive",
     "Product",
     "ProductVector",
+    "SkewSymmetric",
     "Sphere",
+    "SphereSubspaceComplementIntersection",
+    "SphereSubspaceIntersection",
     "Stiefel",
+    "Symmetric",
     "SymmetricPositiveDefinite",
 ]
 
