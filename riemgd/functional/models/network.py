@@ -89,7 +89,7 @@ class ShallowNetwork(MLP):
                     jacobians.append(self._pack(xp, (a * s1)[:, :, None] * X[:, None, :], a * s1, s0, 1.0, m))
                 continue
             w_k = W[:, k]
-            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype)
+            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype) if jacobian else None
             if order == 1:  # ∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ
                 values.append(s1 @ (a * w_k))
                 if jacobian:
@@ -127,24 +127,41 @@ class ShallowNetwork(MLP):
         X = x[:, None] if x.ndim == 1 else x
         if X.shape[1] != self.in_dim:
             raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
-        spec = _Spec(operator, self.in_dim)  # validates the terms and coefficients
-        coefficients = np.zeros((3, self.in_dim))
-        coefficients[0, 0] = spec.seeds[0]
-        coefficients[1, spec.axes] = spec.first
-        coefficients[2, spec.axes] = spec.second
+        orders, coefficients = self._grouped(operator)
         W, b, a, c = self.unpack(theta)
         z = X @ W.T
         z += b  # (m, width)
-        orders = [q for q in range(3) if coefficients[q].any()] or [0]  # an all-zero operator is 0·v
         sigma = ACTIVATIONS[self.activation](z, xp, max(orders))
-        total = xp.zeros((X.shape[0],), dtype=theta.dtype)
+        total = None
         for q in orders:
-            c_q = backend.as_array_like(coefficients[q], theta)
             if q == 0:
-                total = total + c_q[0] * (sigma[0] @ a + c)
+                term = coefficients[0][0] * (sigma[0] @ a + c)
             else:
-                total = total + sigma[q] @ (a * ((W**q) @ c_q))
+                term = sigma[q] @ (a * ((W**q) @ backend.as_array_like(coefficients[q], theta)))
+            total = term if total is None else total + term
         return total
+
+    def _grouped(self, operator: Mapping[str, float]) -> tuple[list[int], dict[int, np.ndarray]]:
+        """The orders ``q`` an operator needs and its coefficients by order and axis, validated
+        once per operator (a cost evaluation should not parse its operator again)."""
+        key = tuple(operator.items())
+        try:
+            hash(key)
+        except TypeError:  # an unhashable coefficient: let the validation say what is wrong
+            _Spec(operator, self.in_dim)
+            raise
+        cache = self.__dict__.setdefault("_grouped_cache", {})
+        if key not in cache:
+            spec = _Spec(operator, self.in_dim)  # validates the terms and coefficients
+            coefficients = {q: np.zeros(self.in_dim) for q in range(3)}
+            coefficients[0][0] = spec.seeds[0]
+            coefficients[1][spec.axes] = spec.first
+            coefficients[2][spec.axes] = spec.second
+            orders = [q for q in range(3) if coefficients[q].any()] or [0]  # an all-zero operator is 0·v
+            if len(cache) > 16:  # operators are few; a caller building new ones must not grow this
+                cache.clear()
+            cache[key] = (orders, coefficients)
+        return cache[key]
 
     def _pack(self, xp: Any, dW: Array, db: Array, da: Array, dc: float, m: int) -> Array:
         """Jacobian ``(m, p)`` in the order of θ: ``[W (row-major), b, a, c]``."""
