@@ -13,9 +13,12 @@ from riemgd.checks import check_gradient, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     Euclidean,
+    FixedRankEmbedded,
     Grassmann,
     Manifold,
     Product,
+    PSDFixedRank,
+    SpecialOrthogonalGroup,
     Sphere,
     Stiefel,
     SymmetricPositiveDefinite,
@@ -34,6 +37,7 @@ del _name
 
 __all__ = [
     "Euclidean",
+    "FixedRankEmbedded",
     "GradientDescent",
     "GramSolver",
     "Grassmann",
@@ -44,9 +48,11 @@ __all__ = [
     "Newton",
     "Optimizer",
     "OptimizerResult",
+    "PSDFixedRank",
     "ParameterSpace",
     "Problem",
     "Product",
+    "SpecialOrthogonalGroup",
     "Sphere",
     "Spring",
     "Stiefel",

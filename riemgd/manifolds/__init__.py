@@ -10,21 +10,29 @@ from typing import Any
 
 from riemgd.manifolds.base import Manifold
 from riemgd.manifolds.euclidean import Euclidean
+from riemgd.manifolds.fixed_rank import FixedRankEmbedded, FixedRankPoint, FixedRankTangentVector
 from riemgd.manifolds.grassmann import Grassmann
+from riemgd.manifolds.group import SpecialOrthogonalGroup
 from riemgd.manifolds.product import Product, ProductVector
+from riemgd.manifolds.psd_fixed_rank import PSDFixedRank
 from riemgd.manifolds.spd import SymmetricPositiveDefinite
 from riemgd.manifolds.sphere import Sphere
 from riemgd.manifolds.stiefel import Stiefel
 
 __all__ = [
     "Euclidean",
+    "FixedRankEmbedded",
+    "FixedRankPoint",
+    "FixedRankTangentVector",
     "GramSolver",
     "Grassmann",
     "Manifold",
     "ModelManifold",
+    "PSDFixedRank",
     "ParameterSpace",
     "Product",
     "ProductVector",
+    "SpecialOrthogonalGroup",
     "Sphere",
     "Stiefel",
     "SymmetricPositiveDefinite",
