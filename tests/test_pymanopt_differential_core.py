@@ -229,6 +229,13 @@ def test_euclidean_to_riemannian_hessian(name, seed):
     )
 
 
+@pytest.mark.parametrize("name", ["sphere", "sphere-matrix", "stiefel-qr", "stiefel-k2"])
+def test_weingarten_map(name):
+    ours, theirs, _, x, u, _, _, g, _, _ = inputs(name, 0)
+    normal = g - ours.projection(x, g)
+    assert_same(ours.weingarten(x, u, normal), theirs.weingarten(x, u, normal))
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("name", cases_with("transport"))
 def test_transport(name, seed):

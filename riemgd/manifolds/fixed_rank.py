@@ -63,7 +63,7 @@ class FixedRankEmbedded(Manifold):
     * ``grad f``: the projection of an ``m × n`` Euclidean gradient, or, given the
       gradients ``(∂U, ∂s, ∂Vᵀ)`` of a cost written in the factors (what autograd
       returns for ``cost(point)``), pymanopt's formula from the derivative of the SVD
-      (Townsend 2016): ``Up = (I − UUᵀ) ∂U S⁻¹``, ``Vp = (I − VVᵀ) ∂Vᵀᵀ S⁻¹``,
+      (Townsend 2016): ``Up = (I − UUᵀ) ∂U S⁻¹``, ``Vp = (I − VVᵀ)(∂Vᵀ)ᵀ S⁻¹``,
       ``M = F∘(Uᵀ∂U − ∂UᵀU) S + S F∘(Vᵀ∂V − ∂VᵀV) + diag(∂s)``, ``F_ij = 1/(s_j² − s_i²)``
     * ``Hess f(X)[Ẋ] = P_X(∇²f(X)[Ẋ]) + ((I − UUᵀ) ∇f V_p S⁻¹, 0, (I − VVᵀ) ∇fᵀ U_p S⁻¹)``
       (the curvature term of Vandereycken 2013 and manopt's ``fixedrankembeddedfactory``),

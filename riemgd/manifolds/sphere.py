@@ -63,6 +63,12 @@ class Sphere(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return self.projection(point, euclidean_hessian) - backend.inner(point, euclidean_gradient) * tangent_vector
 
+    def weingarten(self, point: Any, tangent_vector: Any, normal_vector: Any) -> Any:
+        """The Weingarten map ``W_x(u, n) = −⟨x, n⟩ u`` for a normal vector ``n`` (pymanopt's method)."""
+        check_shape(tangent_vector, self._shape, "tangent_vector")
+        check_shape(normal_vector, self._shape, "normal_vector")
+        return -backend.inner(point, normal_vector) * tangent_vector
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")

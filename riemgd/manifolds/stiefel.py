@@ -81,6 +81,16 @@ class Stiefel(Manifold):
         curvature = tangent_vector @ sym(transpose(point) @ euclidean_gradient)
         return self.projection(point, euclidean_hessian - curvature)
 
+    def weingarten(self, point: Any, tangent_vector: Any, normal_vector: Any) -> Any:
+        """The Weingarten map ``W_X(U, N) = −U XᵀN − X sym(UᵀN)`` for a normal vector ``N``
+        (Absil, Mahony & Trumpf 2013; pymanopt's method): ``Hess f(X)[U] = P_X(∇²f(X)[U]) +
+        W_X(U, ∇f(X) − P_X ∇f(X))``."""
+        check_shape(tangent_vector, self._shape, "tangent_vector")
+        check_shape(normal_vector, self._shape, "normal_vector")
+        return -tangent_vector @ (transpose(point) @ normal_vector) - point @ sym(
+            transpose(tangent_vector) @ normal_vector
+        )
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")
