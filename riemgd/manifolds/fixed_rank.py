@@ -65,6 +65,7 @@ class FixedRankEmbedded(Manifold):
       returns for ``cost(point)``), pymanopt's formula from the derivative of the SVD
       (Townsend 2016): ``Up = (I − UUᵀ) ∂U S⁻¹``, ``Vp = (I − VVᵀ)(∂Vᵀ)ᵀ S⁻¹``,
       ``M = F∘(Uᵀ∂U − ∂UᵀU) S + S F∘(Vᵀ∂V − ∂VᵀV) + diag(∂s)``, ``F_ij = 1/(s_j² − s_i²)``
+      (``i ≠ j``; a cost of the factors is smooth in ``X`` only while the singular values are distinct)
     * ``Hess f(X)[Ẋ] = P_X(∇²f(X)[Ẋ]) + ((I − UUᵀ) ∇f V_p S⁻¹, 0, (I − VVᵀ) ∇fᵀ U_p S⁻¹)``
       (the curvature term of Vandereycken 2013 and manopt's ``fixedrankembeddedfactory``),
       with the ``m × n`` Euclidean gradient ``∇f(X)`` and ``∇²f(X)[Ẋ]``
@@ -111,8 +112,10 @@ class FixedRankEmbedded(Manifold):
                 raise ValueError(f"{name}.{label} must have shape {shape}, got {getattr(part, 'shape', None)}")
 
     def _check_ambient(self, vector: Any, name: str) -> None:
-        if tuple(getattr(vector, "shape", ())) != (self._m, self._n):
-            raise ValueError(f"{name} must be an array of shape {(self._m, self._n)}, got {type(vector).__name__}")
+        shape = getattr(vector, "shape", None)
+        if shape is None or tuple(shape) != (self._m, self._n):
+            got = type(vector).__name__ if shape is None else f"shape {tuple(shape)}"
+            raise ValueError(f"{name} must be an array of shape {(self._m, self._n)}, got {got}")
 
     def _project_factored(self, point: Any, left: Any, right_t: Any) -> FixedRankTangentVector:
         """``P_X(Z)`` for ``Z = left @ right_t`` without forming ``Z``."""
@@ -172,7 +175,7 @@ class FixedRankEmbedded(Manifold):
         du, ds, dvt = euclidean_gradient
         xp = backend.namespace(u, du)
         utdu = u.T @ du
-        vtdv = vt @ dvt.T  # Vᵀ ∂V with ∂V = ∂Vᵀᵀ
+        vtdv = vt @ dvt.T  # Vᵀ ∂V with ∂V = (∂Vᵀ)ᵀ
         squares = s * s
         difference = row(squares) - squares[:, None]  # s_j² − s_i²
         off_diagonal = xp.eye(self._k, dtype=u.dtype) == 0
