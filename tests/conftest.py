@@ -14,14 +14,24 @@ def tangent_residual(manifold, point, vector) -> float:
     manifold's defining equation (independent of its ``projection``)."""
     if isinstance(manifold, riemgd.Product):
         return max(tangent_residual(m, x, v) for m, x, v in zip(manifold.manifolds, point, vector, strict=True))
+    if isinstance(manifold, riemgd.FixedRankEmbedded):
+        u, _, vt = point
+        up, _, vp = vector
+        return float(max(np.abs(u.T @ up).max(), np.abs(vt @ vp).max()))  # UᵀUp = 0, VᵀVp = 0
+    if isinstance(manifold, riemgd.SpecialOrthogonalGroup):
+        return float(np.abs(vector + np.swapaxes(vector, -1, -2)).max())  # Ω = −Ωᵀ (the Lie algebra)
+    if isinstance(manifold, riemgd.PSDFixedRank):
+        ytv = point.T @ vector
+        return float(np.abs(ytv - ytv.T).max())  # YᵀV = VᵀY (the horizontal space)
     if isinstance(manifold, riemgd.Sphere):
         return abs(float(np.vdot(point, vector)))  # ⟨x, v⟩ = 0
     if isinstance(manifold, riemgd.Stiefel):
-        return float(np.abs(point.T @ vector + vector.T @ point).max())  # XᵀV + VᵀX = 0
+        xtv = np.swapaxes(point, -1, -2) @ vector
+        return float(np.abs(xtv + np.swapaxes(xtv, -1, -2)).max())  # XᵀV + VᵀX = 0
     if isinstance(manifold, riemgd.Grassmann):
-        return float(np.abs(point.T @ vector).max())  # XᵀV = 0 (horizontal space)
+        return float(np.abs(np.swapaxes(point, -1, -2) @ vector).max())  # XᵀV = 0 (horizontal space)
     if isinstance(manifold, riemgd.SymmetricPositiveDefinite):
-        return float(np.abs(vector - vector.T).max())  # V = Vᵀ
+        return float(np.abs(vector - np.swapaxes(vector, -1, -2)).max())  # V = Vᵀ
     if isinstance(manifold, riemgd.Euclidean):
         return 0.0
     if isinstance(manifold, riemgd.Symmetric):
@@ -82,8 +92,15 @@ MANIFOLDS = {
     "sphere-matrix": lambda: riemgd.Sphere(3, 2),
     "stiefel-qr": lambda: riemgd.Stiefel(6, 3),
     "stiefel-polar": lambda: riemgd.Stiefel(6, 3, retraction="polar"),
+    "stiefel-k2": lambda: riemgd.Stiefel(5, 2, k=2),
     "grassmann": lambda: riemgd.Grassmann(6, 2),
+    "grassmann-k2": lambda: riemgd.Grassmann(5, 2, k=2),
     "spd": lambda: riemgd.SymmetricPositiveDefinite(4),
+    "spd-k2": lambda: riemgd.SymmetricPositiveDefinite(3, k=2),
+    "so-qr": lambda: riemgd.SpecialOrthogonalGroup(4),
+    "so-polar-k2": lambda: riemgd.SpecialOrthogonalGroup(3, k=2, retraction="polar"),
+    "fixed-rank": lambda: riemgd.FixedRankEmbedded(5, 4, 2),
+    "psd-fixed-rank": lambda: riemgd.PSDFixedRank(5, 2),
     "product": lambda: riemgd.Product([riemgd.Sphere(3), riemgd.SymmetricPositiveDefinite(2), riemgd.Euclidean(2)]),
     "model-quadratic": _model_manifold,
     "symmetric": lambda: riemgd.Symmetric(4),

@@ -11,11 +11,14 @@ from typing import Any
 from riemgd.manifolds.base import Manifold
 from riemgd.manifolds.elliptope import Elliptope
 from riemgd.manifolds.euclidean import Euclidean
+from riemgd.manifolds.fixed_rank import FixedRankEmbedded, FixedRankPoint, FixedRankTangentVector
 from riemgd.manifolds.grassmann import Grassmann
+from riemgd.manifolds.group import SpecialOrthogonalGroup
 from riemgd.manifolds.oblique import Oblique
 from riemgd.manifolds.poincare import PoincareBall
 from riemgd.manifolds.positive import Positive
 from riemgd.manifolds.product import Product, ProductVector
+from riemgd.manifolds.psd_fixed_rank import PSDFixedRank
 from riemgd.manifolds.spd import SymmetricPositiveDefinite
 from riemgd.manifolds.sphere import Sphere
 from riemgd.manifolds.sphere_subspace import SphereSubspaceComplementIntersection, SphereSubspaceIntersection
@@ -25,17 +28,22 @@ from riemgd.manifolds.symmetric import SkewSymmetric, Symmetric
 __all__ = [
     "Elliptope",
     "Euclidean",
+    "FixedRankEmbedded",
+    "FixedRankPoint",
+    "FixedRankTangentVector",
     "GramSolver",
     "Grassmann",
     "Manifold",
     "ModelManifold",
     "Oblique",
+    "PSDFixedRank",
     "ParameterSpace",
     "PoincareBall",
     "Positive",
     "Product",
     "ProductVector",
     "SkewSymmetric",
+    "SpecialOrthogonalGroup",
     "Sphere",
     "SphereSubspaceComplementIntersection",
     "SphereSubspaceIntersection",

@@ -45,7 +45,8 @@ class Manifold:
     * ``transport(x, y, u) = P_{T_y} u`` (projection transport);
     * ``embed(x) = x`` and ``embedding(x, u) = u``.
 
-    Optional methods (``exp``, ``log``, ``dist``, ``pair_mean``) raise one uniform
+    Optional methods (``exp``, ``log``, ``dist``, ``pair_mean``,
+    ``euclidean_to_riemannian_hessian``) raise one uniform
     :class:`NotImplementedError` naming the manifold and the method.
 
     Args:
@@ -134,6 +135,14 @@ class Manifold:
         """
         return self.projection(point, euclidean_gradient)
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Point, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: TangentVector
+    ) -> TangentVector:
+        """Riemannian Hessian ``Hess f(x)[u]`` from the Euclidean gradient ``∇f(x)`` and
+        the Euclidean Hessian applied to the embedded ``u``, ``∇²f(x)[embedding(x, u)]``
+        (pymanopt's signature and meaning; optional)."""
+        raise self._not_implemented("euclidean_to_riemannian_hessian")
+
     def ambient_gradient(self, point: Point, euclidean_gradient: Any) -> AmbientVector:
         """The gradient as an element ``g`` of ``V`` with ``P_{T_x} g`` the
         Riemannian gradient (the seed's ``∇L(v)``).
@@ -170,7 +179,7 @@ class Manifold:
         raise self._not_implemented("dist")
 
     def pair_mean(self, point_a: Point, point_b: Point) -> Point:
-        """The point midway between two points on a geodesic joining them (optional)."""
+        """A midpoint of ``point_a`` and ``point_b`` (pymanopt's ``pair_mean``; optional)."""
         raise self._not_implemented("pair_mean")
 
     # ------------------------------------------------------------ resources
