@@ -12,13 +12,20 @@ from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
+    ComplexCircle,
+    ComplexEuclidean,
+    ComplexGrassmann,
     Euclidean,
     Grassmann,
+    HermitianPositiveDefinite,
     Manifold,
     Product,
+    PSDFixedRankComplex,
+    SpecialHermitianPositiveDefinite,
     Sphere,
     Stiefel,
     SymmetricPositiveDefinite,
+    UnitaryGroup,
 )
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
 from riemgd.problem import Problem
@@ -33,24 +40,31 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "ComplexCircle",
+    "ComplexEuclidean",
+    "ComplexGrassmann",
     "Euclidean",
     "GradientDescent",
     "GramSolver",
     "Grassmann",
     "HeavyBall",
+    "HermitianPositiveDefinite",
     "Manifold",
     "ModelManifold",
     "Nesterov",
     "Newton",
     "Optimizer",
     "OptimizerResult",
+    "PSDFixedRankComplex",
     "ParameterSpace",
     "Problem",
     "Product",
+    "SpecialHermitianPositiveDefinite",
     "Sphere",
     "Spring",
     "Stiefel",
     "SymmetricPositiveDefinite",
+    "UnitaryGroup",
     "check_gradient",
     "check_retraction",
     "check_transport",

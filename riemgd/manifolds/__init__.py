@@ -9,25 +9,38 @@ name, for code written against riemgd 0.1.
 from typing import Any
 
 from riemgd.manifolds.base import Manifold
+from riemgd.manifolds.complex_circle import ComplexCircle
+from riemgd.manifolds.complex_euclidean import ComplexEuclidean
+from riemgd.manifolds.complex_grassmann import ComplexGrassmann
 from riemgd.manifolds.euclidean import Euclidean
 from riemgd.manifolds.grassmann import Grassmann
+from riemgd.manifolds.hpd import HermitianPositiveDefinite, SpecialHermitianPositiveDefinite
 from riemgd.manifolds.product import Product, ProductVector
+from riemgd.manifolds.psd_fixed_rank_complex import PSDFixedRankComplex
 from riemgd.manifolds.spd import SymmetricPositiveDefinite
 from riemgd.manifolds.sphere import Sphere
 from riemgd.manifolds.stiefel import Stiefel
+from riemgd.manifolds.unitary import UnitaryGroup
 
 __all__ = [
+    "ComplexCircle",
+    "ComplexEuclidean",
+    "ComplexGrassmann",
     "Euclidean",
     "GramSolver",
     "Grassmann",
+    "HermitianPositiveDefinite",
     "Manifold",
     "ModelManifold",
+    "PSDFixedRankComplex",
     "ParameterSpace",
     "Product",
     "ProductVector",
+    "SpecialHermitianPositiveDefinite",
     "Sphere",
     "Stiefel",
     "SymmetricPositiveDefinite",
+    "UnitaryGroup",
 ]
 
 
