@@ -15,7 +15,6 @@ from riemgd.manifolds._complex import (
     hconj,
     herm,
     hermitian_function,
-    per_matrix,
     stack_shape,
     trace,
     unitary_factor,
@@ -46,9 +45,6 @@ class HermitianPositiveDefinite(Manifold):
         n: Size of the matrices.
         k: Number of copies in the product (keyword, as in pymanopt).
 
-    With ``k > 1`` the Cholesky factorizations and triangular solves loop over
-    the stack in Python (scipy before 1.15 does not batch them).
-
     Differences from pymanopt: transport is parallel transport (pymanopt's is
     the identity, a non-isometric vector transport; riemgd's
     :class:`~riemgd.SymmetricPositiveDefinite` transports in parallel too);
@@ -70,20 +66,25 @@ class HermitianPositiveDefinite(Manifold):
     def typical_dist(self) -> float:
         return math.sqrt(self.dim)
 
-    # X = L Lᴴ, and Ã = L⁻¹ A L⁻ᴴ = L⁻¹ (L⁻¹ A)ᴴ for Hermitian A
+    # X = L Lᴴ, and Ã = L⁻¹ A L⁻ᴴ = L⁻¹ (L⁻¹ A)ᴴ for Hermitian A. The array library's own
+    # cholesky and solve, batched over a stack: for numpy, no scipy call between numpy products
+    # (the two OpenBLAS thread pools fight, see riemgd.backend; measured 15 ms for a 3 × 3
+    # scipy triangular solve between numpy products on a loaded machine).
     @staticmethod
     def _factor(point: Any) -> Any:
-        def factor(matrix: Any) -> Any:
-            lower = backend.cholesky(matrix)
-            if lower is None:
-                raise ValueError("point is not positive definite (its Cholesky factorization failed)")
-            return lower
-
-        return per_matrix(factor, point)
+        xp = backend.namespace(point)
+        try:
+            factor = xp.linalg.cholesky(point)
+        except Exception:  # each library raises its own LinAlgError
+            factor = None
+        if factor is None or not backend.is_finite(factor):  # CuPy returns NaN instead of raising
+            raise ValueError("point is not positive definite (its Cholesky factorization failed)")
+        return factor
 
     @staticmethod
     def _solve(factor: Any, a: Any) -> Any:
-        return per_matrix(lambda lower, b: backend.solve_triangular(lower, b, lower=True), factor, a)
+        """``L⁻¹ A`` (a solve with the triangular ``L``, never its inverse)."""
+        return backend.namespace(factor, a).linalg.solve(factor, a)
 
     def _congruence(self, factor: Any, a: Any) -> Any:
         return self._solve(factor, hconj(self._solve(factor, a)))

@@ -50,7 +50,8 @@ class UnitaryGroup(Manifold):
         k: Number of copies in the product (keyword, as in pymanopt).
         retraction: ``"qr"`` (default) or ``"polar"`` (keyword, as in pymanopt).
 
-    ``log`` (scipy's ``logm``) runs on the host: numpy arrays only.
+    ``log`` (scipy's ``logm``), and so ``dist`` and ``pair_mean``, run on the host: numpy
+    arrays only (a clear ``TypeError`` otherwise); the rest works with any array library.
 
     Differences from pymanopt: pymanopt 2.2.1's ``projection`` (and so its
     Riemannian gradient) takes the skew-*symmetric* part ``(A − Aᵀ)/2`` of
@@ -122,6 +123,8 @@ class UnitaryGroup(Manifold):
     def log(self, point_a: Any, point_b: Any) -> Any:
         import scipy.linalg
 
+        if backend.namespace(point_a, point_b) is not np:
+            raise TypeError("UnitaryGroup.log runs on the host (scipy's logm): it takes numpy arrays only")
         return skewh(per_matrix(scipy.linalg.logm, hconj(point_a) @ point_b))
 
     def dist(self, point_a: Any, point_b: Any) -> Any:
