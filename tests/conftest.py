@@ -38,6 +38,24 @@ def tangent_residual(manifold, point, vector) -> float:
     if isinstance(manifold, riemgd.PSDFixedRankComplex):
         yhv = _hconj(point) @ vector
         return float(np.abs(yhv - _hconj(yhv)).max())  # YᴴV Hermitian (horizontal space)
+    if isinstance(manifold, riemgd.Symmetric):
+        return float(np.abs(vector - np.swapaxes(vector, -1, -2)).max())  # V = Vᵀ
+    if isinstance(manifold, riemgd.SkewSymmetric):
+        return float(np.abs(vector + np.swapaxes(vector, -1, -2)).max())  # V = −Vᵀ
+    if isinstance(manifold, (riemgd.Positive, riemgd.PoincareBall)):
+        return 0.0  # open subsets of their ambient space
+    if isinstance(manifold, riemgd.Oblique):
+        return float(np.abs(np.sum(point * vector, axis=0)).max())  # ⟨x_j, v_j⟩ = 0 per column
+    if isinstance(manifold, riemgd.SphereSubspaceIntersection):  # ⟨x, v⟩ = 0 and v ∈ range(M)
+        outside = vector - manifold.matrix @ np.linalg.lstsq(manifold.matrix, vector, rcond=None)[0]
+        return max(abs(float(point @ vector)), float(np.abs(outside).max()))
+    if isinstance(manifold, riemgd.SphereSubspaceComplementIntersection):  # ⟨x, v⟩ = 0 and Mᵀv = 0
+        return max(abs(float(point @ vector)), float(np.abs(manifold.matrix.T @ vector).max()))
+    if isinstance(manifold, riemgd.Elliptope):  # ⟨y_i, v_i⟩ = 0 per row, YᵀV = VᵀY (horizontal)
+        return max(
+            float(np.abs(np.sum(point * vector, axis=1)).max()),
+            float(np.abs(point.T @ vector - vector.T @ point).max()),
+        )
     if hasattr(manifold, "model"):  # a model manifold: every coordinate vector is tangent
         return 0.0
     raise AssertionError(f"no tangent-space equation for {manifold}")
@@ -102,6 +120,19 @@ MANIFOLDS = {
     "hpd-k2": lambda: riemgd.HermitianPositiveDefinite(2, k=2),
     "shpd": lambda: riemgd.SpecialHermitianPositiveDefinite(3),
     "psd-fixed-rank-complex": lambda: riemgd.PSDFixedRankComplex(5, 2),
+    "symmetric": lambda: riemgd.Symmetric(4),
+    "symmetric-stack": lambda: riemgd.Symmetric(3, 2),
+    "skew-symmetric": lambda: riemgd.SkewSymmetric(4, 2),
+    "positive": lambda: riemgd.Positive(3, 2),
+    "positive-stack-parallel": lambda: riemgd.Positive(2, 3, k=2, use_parallel_transport=True),
+    "oblique": lambda: riemgd.Oblique(5, 3),
+    "sphere-subspace": lambda: riemgd.SphereSubspaceIntersection(np.random.default_rng(7).standard_normal((6, 3))),
+    "sphere-subspace-complement": lambda: riemgd.SphereSubspaceComplementIntersection(
+        np.random.default_rng(8).standard_normal((6, 2))
+    ),
+    "elliptope": lambda: riemgd.Elliptope(6, 3),
+    "poincare": lambda: riemgd.PoincareBall(4),
+    "poincare-stack": lambda: riemgd.PoincareBall(3, k=2),
 }
 
 

@@ -20,6 +20,14 @@ MANIFOLDS = {
     "grassmann": lambda: riemgd.Grassmann(6, 2),
     "spd": lambda: riemgd.SymmetricPositiveDefinite(4),
     "euclidean": lambda: riemgd.Euclidean(4, 3),
+    "symmetric-stack": lambda: riemgd.Symmetric(3, 2),
+    "skew-symmetric": lambda: riemgd.SkewSymmetric(4),
+    "positive-parallel": lambda: riemgd.Positive(3, 2, use_parallel_transport=True),
+    "oblique": lambda: riemgd.Oblique(4, 3),
+    "sphere-subspace": lambda: riemgd.SphereSubspaceIntersection(np.random.default_rng(7).standard_normal((6, 3))),
+    "sphere-subspace-complement": lambda: riemgd.SphereSubspaceComplementIntersection(np.eye(6)[:, :2]),
+    "elliptope": lambda: riemgd.Elliptope(5, 2),
+    "poincare-stack": lambda: riemgd.PoincareBall(3, k=2),
 }
 
 
@@ -90,8 +98,12 @@ def test_check_point_rejects_strict_points_off_the_manifold(case):
     manifold, x, *_ = case
     if isinstance(manifold, riemgd.Euclidean):
         bad = xs.asarray(np.full(x.shape, np.nan))
-    elif isinstance(manifold, riemgd.SymmetricPositiveDefinite):
+    elif isinstance(manifold, (riemgd.SymmetricPositiveDefinite, riemgd.Positive)):
         bad = xs.asarray(-x)
+    elif isinstance(manifold, (riemgd.Symmetric, riemgd.SkewSymmetric)):
+        bad = xs.asarray(x + np.triu(np.ones(x.shape[-2:])))  # neither symmetric nor skew
+    elif isinstance(manifold, riemgd.PoincareBall):
+        bad = xs.asarray(2.0 * x / np.linalg.norm(x, axis=-1, keepdims=True))  # outside the ball
     else:
         bad = xs.asarray(2.0 * x)
     with pytest.raises(ValueError, match="initial_point"):

@@ -45,7 +45,7 @@ class Manifold:
     * ``transport(x, y, u) = P_{T_y} u`` (projection transport);
     * ``embed(x) = x`` and ``embedding(x, u) = u``.
 
-    Optional methods (``exp``, ``log``, ``dist``) raise one uniform
+    Optional methods (``exp``, ``log``, ``dist``, ``pair_mean``) raise one uniform
     :class:`NotImplementedError` naming the manifold and the method.
 
     Args:
@@ -168,6 +168,10 @@ class Manifold:
     def dist(self, point_a: Point, point_b: Point) -> Any:
         """Geodesic distance (optional)."""
         raise self._not_implemented("dist")
+
+    def pair_mean(self, point_a: Point, point_b: Point) -> Point:
+        """The point midway between two points on a geodesic joining them (optional)."""
+        raise self._not_implemented("pair_mean")
 
     # ------------------------------------------------------------ resources
     def hold_points(self, count: int | None) -> None:
