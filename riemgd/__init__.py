@@ -12,17 +12,23 @@ from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
+    ComplexCircle,
+    ComplexEuclidean,
+    ComplexGrassmann,
     Elliptope,
     Euclidean,
     FixedRankEmbedded,
     Grassmann,
+    HermitianPositiveDefinite,
     Manifold,
     Oblique,
     PoincareBall,
     Positive,
     Product,
     PSDFixedRank,
+    PSDFixedRankComplex,
     SkewSymmetric,
+    SpecialHermitianPositiveDefinite,
     SpecialOrthogonalGroup,
     Sphere,
     SphereSubspaceComplementIntersection,
@@ -30,6 +36,7 @@ from riemgd.manifolds import (
     Stiefel,
     Symmetric,
     SymmetricPositiveDefinite,
+    UnitaryGroup,
 )
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
 from riemgd.problem import Problem
@@ -44,6 +51,9 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "ComplexCircle",
+    "ComplexEuclidean",
+    "ComplexGrassmann",
     "Elliptope",
     "Euclidean",
     "FixedRankEmbedded",
@@ -51,6 +61,7 @@ __all__ = [
     "GramSolver",
     "Grassmann",
     "HeavyBall",
+    "HermitianPositiveDefinite",
     "Manifold",
     "ModelManifold",
     "Nesterov",
@@ -59,12 +70,14 @@ __all__ = [
     "Optimizer",
     "OptimizerResult",
     "PSDFixedRank",
+    "PSDFixedRankComplex",
     "ParameterSpace",
     "PoincareBall",
     "Positive",
     "Problem",
     "Product",
     "SkewSymmetric",
+    "SpecialHermitianPositiveDefinite",
     "SpecialOrthogonalGroup",
     "Sphere",
     "SphereSubspaceComplementIntersection",
@@ -73,6 +86,7 @@ __all__ = [
     "Stiefel",
     "Symmetric",
     "SymmetricPositiveDefinite",
+    "UnitaryGroup",
     "check_gradient",
     "check_retraction",
     "check_transport",

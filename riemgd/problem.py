@@ -280,4 +280,14 @@ class _AutogradGradient:
             self._gradient = autograd.grad(self.cost)
         if isinstance(point, ProductVector):
             point = tuple(point)
-        return self._gradient(point)
+        return _conjugate_complex(self._gradient(point))
+
+
+def _conjugate_complex(gradient: Any) -> Any:
+    """autograd's gradient of a real cost of complex ``z = x + iy`` is ``∂f/∂x − i ∂f/∂y``;
+    conjugated it is ``∂f/∂x + i ∂f/∂y``, the gradient for the real inner product
+    ``Re tr(Aᴴ B)`` (``Df(z)[u] = Re⟨G, u⟩``), as pymanopt's autograd backend returns it.
+    Real arrays pass unchanged."""
+    if isinstance(gradient, (tuple, list)):
+        return type(gradient)(_conjugate_complex(part) for part in gradient)
+    return backend.np.conj(gradient) if backend.np.iscomplexobj(gradient) else gradient

@@ -32,8 +32,22 @@ def tangent_residual(manifold, point, vector) -> float:
         return float(np.abs(np.swapaxes(point, -1, -2) @ vector).max())  # XᵀV = 0 (horizontal space)
     if isinstance(manifold, riemgd.SymmetricPositiveDefinite):
         return float(np.abs(vector - np.swapaxes(vector, -1, -2)).max())  # V = Vᵀ
-    if isinstance(manifold, riemgd.Euclidean):
+    if isinstance(manifold, (riemgd.Euclidean, riemgd.ComplexEuclidean)):
         return 0.0
+    if isinstance(manifold, riemgd.ComplexCircle):
+        return float(np.abs(np.real(np.conj(point) * vector)).max())  # Re(conj(z_i) v_i) = 0
+    if isinstance(manifold, riemgd.ComplexGrassmann):
+        return float(np.abs(_hconj(point) @ vector).max())  # XᴴV = 0 (horizontal space)
+    if isinstance(manifold, riemgd.UnitaryGroup):
+        return float(np.abs(vector + _hconj(vector)).max())  # Ω + Ωᴴ = 0 (the Lie algebra u(n))
+    if isinstance(manifold, riemgd.SpecialHermitianPositiveDefinite):  # V = Vᴴ and tr(X⁻¹V) = 0
+        trace = np.trace(np.linalg.solve(point, vector), axis1=-2, axis2=-1)
+        return max(float(np.abs(vector - _hconj(vector)).max()), float(np.abs(trace).max()))
+    if isinstance(manifold, riemgd.HermitianPositiveDefinite):
+        return float(np.abs(vector - _hconj(vector)).max())  # V = Vᴴ
+    if isinstance(manifold, riemgd.PSDFixedRankComplex):
+        yhv = _hconj(point) @ vector
+        return float(np.abs(yhv - _hconj(yhv)).max())  # YᴴV Hermitian (horizontal space)
     if isinstance(manifold, riemgd.Symmetric):
         return float(np.abs(vector - np.swapaxes(vector, -1, -2)).max())  # V = Vᵀ
     if isinstance(manifold, riemgd.SkewSymmetric):
@@ -57,12 +71,22 @@ def tangent_residual(manifold, point, vector) -> float:
     raise AssertionError(f"no tangent-space equation for {manifold}")
 
 
+def _hconj(a):
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
 def random_ambient(manifold, point, rng):
-    """A random element of the ambient space ``V`` at ``point``."""
+    """A random element of the ambient space ``V`` at ``point`` (complex where the point is)."""
     embedded = manifold.embed(point)
     if isinstance(embedded, tuple):
-        return ProductVector(rng.standard_normal(part.shape) for part in embedded)
-    return rng.standard_normal(embedded.shape)
+        return ProductVector(_random_like(part, rng) for part in embedded)
+    return _random_like(embedded, rng)
+
+
+def _random_like(array, rng):
+    if np.iscomplexobj(array):
+        return rng.standard_normal(array.shape) + 1j * rng.standard_normal(array.shape)
+    return rng.standard_normal(array.shape)
 
 
 def is_on_manifold(manifold, point) -> bool:
@@ -103,6 +127,16 @@ MANIFOLDS = {
     "psd-fixed-rank": lambda: riemgd.PSDFixedRank(5, 2),
     "product": lambda: riemgd.Product([riemgd.Sphere(3), riemgd.SymmetricPositiveDefinite(2), riemgd.Euclidean(2)]),
     "model-quadratic": _model_manifold,
+    "complex-euclidean": lambda: riemgd.ComplexEuclidean(3, 2),
+    "complex-circle": lambda: riemgd.ComplexCircle(5),
+    "complex-grassmann": lambda: riemgd.ComplexGrassmann(5, 2),
+    "complex-grassmann-k2": lambda: riemgd.ComplexGrassmann(4, 2, k=2),
+    "unitary-qr": lambda: riemgd.UnitaryGroup(3),
+    "unitary-polar-k2": lambda: riemgd.UnitaryGroup(3, k=2, retraction="polar"),
+    "hpd": lambda: riemgd.HermitianPositiveDefinite(3),
+    "hpd-k2": lambda: riemgd.HermitianPositiveDefinite(2, k=2),
+    "shpd": lambda: riemgd.SpecialHermitianPositiveDefinite(3),
+    "psd-fixed-rank-complex": lambda: riemgd.PSDFixedRankComplex(5, 2),
     "symmetric": lambda: riemgd.Symmetric(4),
     "symmetric-stack": lambda: riemgd.Symmetric(3, 2),
     "skew-symmetric": lambda: riemgd.SkewSymmetric(4, 2),

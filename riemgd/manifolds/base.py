@@ -272,3 +272,20 @@ def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
         raise TypeError(f"{name} must have a real floating dtype (float32 or float64), got {value.dtype}")
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")
+
+
+def check_complex_array(value: Any, shape: tuple[int, ...], name: str) -> None:
+    """Raise a clear error unless ``value`` is a finite complex floating array of
+    ``shape`` (the points of the complex manifolds; a real array is refused, not
+    silently promoted, so that a real point meant for a real manifold is caught)."""
+    if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+        raise TypeError(f"{name} must be an array of shape {shape}, got {type(value).__name__}")
+    if tuple(value.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
+    if not backend.is_complex_floating(value):
+        raise TypeError(
+            f"{name} must have a complex floating dtype (complex64 or complex128), got {value.dtype}; "
+            "convert a real point with .astype(complex)"
+        )
+    if not backend.is_finite(value):
+        raise ValueError(f"{name} contains NaN or Inf")
