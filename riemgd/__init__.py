@@ -9,7 +9,7 @@ functions, with numpy or CuPy arrays.
 import sys
 
 from riemgd import functional, manifolds, optimizers
-from riemgd.checks import check_gradient, check_retraction, check_transport
+from riemgd.checks import check_gradient, check_hessian, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     Euclidean,
@@ -20,7 +20,16 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
+from riemgd.optimizers import (
+    GradientDescent,
+    HeavyBall,
+    Nesterov,
+    Newton,
+    Optimizer,
+    OptimizerResult,
+    Spring,
+    TrustRegions,
+)
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -51,7 +60,9 @@ __all__ = [
     "Spring",
     "Stiefel",
     "SymmetricPositiveDefinite",
+    "TrustRegions",
     "check_gradient",
+    "check_hessian",
     "check_retraction",
     "check_transport",
     "functional",

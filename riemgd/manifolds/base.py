@@ -147,6 +147,17 @@ class Manifold:
         """
         return self.embedding(point, self.euclidean_to_riemannian_gradient(point, euclidean_gradient))
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Point, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: TangentVector
+    ) -> TangentVector:
+        """Riemannian Hessian ``Hess f(x)[u]`` from the Euclidean gradient ``∇f(x)``
+        and the Euclidean Hessian-vector product ``∇²f(x)[u]`` (pymanopt's
+        signature). For an embedded submanifold with the induced metric,
+        ``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) + 𝒲_x(u, P^⊥_{T_x} ∇f(x))`` with the
+        Weingarten map ``𝒲`` (Absil, Mahony & Trumpf 2013); each manifold
+        supplies its own (optional here)."""
+        raise self._not_implemented("euclidean_to_riemannian_hessian")
+
     # ------------------------------------------------- moving on the manifold
     def retraction(self, point: Point, tangent_vector: TangentVector) -> Point:
         """Retraction ``R_x(u)``: a point near ``x`` with ``d/dt R_x(t u)|₀ = u``."""

@@ -42,6 +42,13 @@ class Euclidean(Manifold):
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         return euclidean_gradient
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
+    ) -> Any:
+        """``Hess f(x)[u] = ∇²f(x)[u]`` (a flat space)."""
+        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
+        return euclidean_hessian
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")

@@ -46,6 +46,14 @@ class Sphere(Manifold):
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         return self.projection(point, euclidean_gradient)
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
+    ) -> Any:
+        """``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) − ⟨x, ∇f(x)⟩ u`` (Absil, Mahony &
+        Sepulchre 2008, §5.5; pymanopt's formula)."""
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        return self.projection(point, euclidean_hessian) - backend.inner(point, euclidean_gradient) * tangent_vector
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")
