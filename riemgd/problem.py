@@ -438,9 +438,13 @@ class _AutogradHessian:
 
 
 def _traced_inner(a: Any, b: Any) -> Any:
-    """``Σ a_ij b_ij`` over arrays or (nested) tuples of arrays, traceable by autograd."""
-    if isinstance(a, (tuple, list)):
-        return sum(_traced_inner(x, y) for x, y in zip(a, b, strict=True))
+    """``Σ a_ij b_ij`` over arrays or (nested) tuples of arrays, traceable in ``a``
+    by autograd (``b``, the direction, is a plain array or tuple; a traced tuple
+    ``a`` is an autograd box that only indexes like one)."""
+    if isinstance(b, (tuple, list)):
+        if len(a) != len(b):
+            raise ValueError(f"the vector has {len(b)} parts, the gradient {len(a)}")
+        return sum(_traced_inner(a[i], part) for i, part in enumerate(b))
     import autograd.numpy as anp
 
     return anp.sum(a * b)

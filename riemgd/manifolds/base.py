@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds import _pymanopt
 
 Point = Any
 TangentVector = Any
@@ -270,3 +271,8 @@ def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
         raise TypeError(f"{name} must have a real floating dtype (float32 or float64), got {value.dtype}")
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")
+
+
+# pymanopt's decorators accept riemgd manifolds: a virtual subclass of pymanopt's
+# Manifold, registered without importing pymanopt (see riemgd.manifolds._pymanopt).
+_pymanopt.install(Manifold)

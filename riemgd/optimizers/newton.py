@@ -134,52 +134,59 @@ class RiemannianNewtonDirection(DirectionRule):
         if fallback is not None and not isinstance(fallback, DirectionRule):
             raise TypeError(f"fallback must be a DirectionRule, got {type(fallback).__name__}")
         self.fallback = fallback
-        self._use_fallback = False
+        self._use_fallback = self._probed = False
         self.last_inner_iterations = 0
 
     def start(self, problem: Any, point: Any) -> None:
-        self._use_fallback = False
+        self._use_fallback = self._probed = False
         if self.fallback is not None:
             self.fallback.start(problem, point)
 
     def __call__(self, problem: Any, point: Any) -> Direction:
         if self._use_fallback:
             return self.fallback(problem, point)
-        M, damping = problem.manifold, self.damping
+        M = problem.manifold
         gradient = problem.riemannian_gradient(point)
         norm = M.norm(point, gradient)
         norm_value = backend.to_float(norm)
+        if norm_value == 0.0 or not math.isfinite(norm_value):
+            return Direction(M.zero_vector(point), norm, gradient, manifold=M, point=point)
+        direction = Direction(None, norm, gradient, manifold=M, point=point)
+        # deferred: CG would be wasted at the iterate where the run stops
+        direction.solve = lambda: self._solve(problem, point, gradient)
+        if not self._probed:  # the first solve now: is there a Riemannian Hessian at all?
+            self._probed = True
+            try:
+                direction.resolve()
+            except NotImplementedError:
+                if self.fallback is None or not getattr(M, "tangent_coordinates", False):
+                    raise
+                self._use_fallback = True  # parameter coordinates, for the whole run
+                return self.fallback(problem, point)
+        return direction
+
+    def _solve(self, problem: Any, point: Any, gradient: Any) -> Any:
+        damping = self.damping
 
         def hessian(u: Any) -> Any:
             product = problem.riemannian_hessian(point, u)
             return product + damping * u if damping else product
 
-        if norm_value == 0.0 or not math.isfinite(norm_value):
-            return Direction(M.zero_vector(point), norm, gradient, manifold=M, point=point)
-        try:
-            solved = truncated_cg(
-                M,
-                point,
-                gradient,
-                hessian,
-                preconditioner=lambda r: problem.preconditioner(point, r),
-                kappa=self.kappa,
-                theta=self.theta,
-                min_iterations=0,
-                max_iterations=self.max_inner_iterations,
-            )
-        except NotImplementedError:
-            if self.fallback is None or not getattr(M, "tangent_coordinates", False):
-                raise
-            self._use_fallback = True  # no Riemannian Hessian: parameter coordinates, for the whole run
-            return self.fallback(problem, point)
+        solved = truncated_cg(
+            problem.manifold,
+            point,
+            gradient,
+            hessian,
+            preconditioner=lambda r: problem.preconditioner(point, r),
+            kappa=self.kappa,
+            theta=self.theta,
+            min_iterations=0,
+            max_iterations=self.max_inner_iterations,
+        )
         self.last_inner_iterations = solved.iterations
-        step = solved.step
-        if solved.stop == NON_FINITE:  # a NaN Hessian: a NaN direction stops the run as non-finite
-            step = math.nan * gradient
-        direction = Direction(step, norm, gradient, manifold=M, point=point)
-        direction._slope = backend.to_float(M.inner_product(point, gradient, step))
-        return direction
+        if solved.stop == NON_FINITE:  # a NaN Hessian: a NaN step, which stops the run as non-finite
+            return math.nan * gradient
+        return solved.step
 
     def accept(self, problem: Any, point: Any, step: Any) -> None:
         if self._use_fallback:

@@ -36,7 +36,7 @@ from riemgd import backend
 from riemgd.optimizers.base import Optimizer, OptimizerResult
 from riemgd.optimizers.directions import Direction, DirectionRule
 from riemgd.optimizers.step_sizes import Step, StepSize, non_negative_integer, positive_number, real_number
-from riemgd.optimizers.truncated_cg import BOUNDARY_STOPS, NON_FINITE, truncated_cg
+from riemgd.optimizers.truncated_cg import NON_FINITE, truncated_cg
 
 
 class TrustRadius:
@@ -69,7 +69,8 @@ class TrustRadius:
 
 @dataclass
 class TrustRegionDirection(Direction):
-    """A :class:`~riemgd.optimizers.directions.Direction` that carries its quadratic model.
+    """A :class:`~riemgd.optimizers.directions.Direction` that carries its quadratic
+    model (filled in when the deferred subproblem is solved, see ``Direction.solve``).
 
     Attributes:
         model_decrease: ``m(0) − m(η) = −⟨g, η⟩ − ½⟨η, H η⟩`` (NaN: the Hessian was not finite).
@@ -129,10 +130,12 @@ class TruncatedCGDirection(DirectionRule):
         self.use_rand = bool(use_rand)
         self._rng = backend.default_rng(rng)
         self._kept: tuple | None = None  # (x, grad f(x), ‖grad f(x)‖) across a rejected step
+        self._first_call = True
 
     def start(self, problem: Any, point: Any) -> None:
         self.radius.reset(problem.manifold)
         self._kept = None
+        self._first_call = True
 
     def _gradient(self, problem: Any, point: Any) -> tuple:
         kept = self._kept
@@ -142,55 +145,54 @@ class TruncatedCGDirection(DirectionRule):
         return gradient, backend.to_float(problem.manifold.norm(point, gradient))
 
     def __call__(self, problem: Any, point: Any) -> TrustRegionDirection:
-        M, delta = problem.manifold, self.radius.value
         gradient, norm = self._gradient(problem, point)
         self._kept = (point, gradient, norm)
+        direction = TrustRegionDirection(None, norm, gradient, manifold=problem.manifold, point=point)
+        delta = self.radius.value
+        direction.solve = lambda: self._solve(problem, point, gradient, norm, delta, direction)
+        if self._first_call:  # the first subproblem now: a problem without Hessian fails before iterating
+            self._first_call = False
+            direction.resolve()
+        return direction
+
+    def _solve(self, problem: Any, x: Any, gradient: Any, norm: float, delta: float, direction: Any) -> Any:
+        """η by truncated CG (deferred: the run may stop at ``x`` before needing it);
+        fills in the direction's model."""
+        M = problem.manifold
 
         def hessian(u: Any) -> Any:
-            return problem.riemannian_hessian(point, u)
+            return problem.riemannian_hessian(x, u)
 
+        if norm == 0.0 or not math.isfinite(norm):
+            direction.model_decrease = 0.0 if norm == 0.0 else math.nan
+            direction.inner_stop = "zero gradient" if norm == 0.0 else NON_FINITE
+            return M.zero_vector(x)
         initial = None
         if self.use_rand:  # a tiny random η₀ strictly inside the region
-            initial = 1e-6 * M.random_tangent_vector(point, rng=self._rng)
-            while backend.to_float(M.norm(point, initial)) > delta:
+            initial = 1e-6 * M.random_tangent_vector(x, rng=self._rng)
+            while backend.to_float(M.norm(x, initial)) > delta:
                 initial = math.sqrt(math.sqrt(np.finfo(float).eps)) * initial
-        if norm == 0.0 or not math.isfinite(norm):
-            solved = None
-        else:
-            solved = truncated_cg(
-                M,
-                point,
-                gradient,
-                hessian,
-                delta,
-                preconditioner=None if self.use_rand else (lambda r: problem.preconditioner(point, r)),
-                kappa=self.kappa,
-                theta=self.theta,
-                min_iterations=self.min_inner_iterations,
-                max_iterations=self.max_inner_iterations,
-                initial_step=initial,
-            )
-        if solved is None:
-            eta, value, iterations, stop = M.zero_vector(point), 0.0, 0, "zero gradient"
-            if not math.isfinite(norm):
-                value, stop = math.nan, NON_FINITE
-        else:
-            eta, value, iterations, stop = solved.step, solved.model_value, solved.iterations, solved.stop
-            if self.use_rand and stop != NON_FINITE:
-                eta, value = self._cauchy(M, point, gradient, norm, delta, hessian, eta, value)
-                iterations += 1
-        direction = TrustRegionDirection(
-            eta,
-            norm,
+        solved = truncated_cg(
+            M,
+            x,
             gradient,
-            manifold=M,
-            point=point,
-            model_decrease=-value,
-            at_boundary=stop in BOUNDARY_STOPS,
-            inner_iterations=iterations,
-            inner_stop=stop,
+            hessian,
+            delta,
+            preconditioner=None if self.use_rand else (lambda r: problem.preconditioner(x, r)),
+            kappa=self.kappa,
+            theta=self.theta,
+            min_iterations=self.min_inner_iterations,
+            max_iterations=self.max_inner_iterations,
+            initial_step=initial,
         )
-        return direction
+        eta, value, iterations = solved.step, solved.model_value, solved.iterations
+        if self.use_rand and solved.stop != NON_FINITE:
+            eta, value = self._cauchy(M, x, gradient, norm, delta, hessian, eta, value)
+            iterations += 1
+        direction.model_decrease = -value
+        direction.at_boundary = solved.at_boundary
+        direction.inner_iterations, direction.inner_stop = iterations, solved.stop
+        return eta
 
     @staticmethod
     def _cauchy(M: Any, x: Any, g: Any, norm: float, delta: float, hessian: Any, eta: Any, value: float) -> tuple:
@@ -250,7 +252,7 @@ class TrustRegionStep(StepSize):
 
     def __call__(self, problem: Any, point: Any, cost: float, direction: Any) -> Step:
         radius = self.radius
-        eta = direction.step(1.0)
+        eta = direction.step(1.0)  # solves a deferred subproblem, filling in its model
         decrease, at_boundary = self._model(problem, point, direction, eta)
         if not math.isfinite(decrease):
             return Step(point, None, 0.0, cost, non_finite=True)
