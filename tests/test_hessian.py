@@ -141,10 +141,17 @@ def test_no_hessian_for_a_metric_swap_problem():
         problem.riemannian_hessian(np.zeros(2), np.ones(2))
 
 
+class SphereWithoutHessian(riemgd.Sphere):
+    """A manifold that does not implement the conversion (the base class's default)."""
+
+    euclidean_to_riemannian_hessian = riemgd.Manifold.euclidean_to_riemannian_hessian
+
+
 def test_no_hessian_on_a_manifold_without_the_conversion():
-    problem = riemgd.Problem(line_manifold(), lambda theta: theta @ theta)
-    with pytest.raises(NotImplementedError, match="euclidean_to_riemannian_hessian"):
-        problem.riemannian_hessian(np.zeros(2), np.ones(2))
+    problem = riemgd.Problem(SphereWithoutHessian(N), rayleigh_cost)
+    x, u = sample(problem.manifold, 0)
+    with pytest.raises(NotImplementedError, match="SphereWithoutHessian does not implement 'euclidean_to_riemannian"):
+        problem.riemannian_hessian(x, u)
 
 
 @pytest.mark.parametrize(
@@ -263,8 +270,10 @@ def test_check_hessian_runs_on_a_pymanopt_problem():
     def cost(x):
         return x @ A @ x
 
-    report = riemgd.check_hessian(pymanopt.Problem(manifold, cost), rng=0)
+    x, u = sample(riemgd.Sphere(N), 3)  # pymanopt's own random points ignore seeds
+    report = riemgd.check_hessian(pymanopt.Problem(manifold, cost), x, u)
     assert report.passed
+    assert report.slope == pytest.approx(3.0, abs=0.1)
 
 
 def test_check_hessian_bad_curve():

@@ -100,8 +100,9 @@ def line_features(t):
 
 
 def test_model_manifold_without_a_hessian_falls_back_to_parameter_newton():
-    """A functional loss has no Riemannian Hessian here: Newton keeps today's parameter method."""
-    manifold = riemgd.ModelManifold(models.Linear(line_features, np.eye(2)), spaces.L2(X, W))
+    """A space whose metric follows the values has no model Hessian here: Newton keeps today's parameter method."""
+    space = spaces.HessianWeighted(spaces.L2(X, W), lambda v: np.diag(W))
+    manifold = riemgd.ModelManifold(models.Linear(line_features, np.eye(2)), space)
     problem = riemgd.Problem(manifold, losses.L2(np.exp(X)))
     options = {"max_iterations": 3, "min_gradient_norm": 0.0, "min_step_size": 0.0, "log_verbosity": 1}
     auto = riemgd.Newton(**options).run(problem, initial_point=np.zeros(2))
@@ -110,6 +111,18 @@ def test_model_manifold_without_a_hessian_falls_back_to_parameter_newton():
         np.testing.assert_array_equal(got, expected)
     with pytest.raises(NotImplementedError):
         riemgd.Newton(method="riemannian").run(problem, initial_point=np.zeros(2))
+
+
+def test_linear_model_manifold_newton_is_riemannian_and_one_step():
+    """L² loss on a linear model: Hess f = I in the metric G, so Riemannian Newton with α = 1 is one
+    natural-gradient step to the K-orthogonal projection of the target."""
+    manifold = riemgd.ModelManifold(models.Linear(line_features, np.eye(2)), spaces.L2(X, W))
+    problem = riemgd.Problem(manifold, losses.L2(np.exp(X)))
+    result = riemgd.Newton(max_iterations=1, min_gradient_norm=0.0).run(problem, initial_point=np.zeros(2))
+    assert result.hessian_evaluations >= 1
+    phi = line_features(X)
+    expected = np.linalg.solve(phi.T @ (W[:, None] * phi), phi.T @ (W * np.exp(X)))
+    np.testing.assert_allclose(result.point, expected, rtol=1e-12)
 
 
 def test_sphere_without_a_hessian_has_no_parameter_fallback():
