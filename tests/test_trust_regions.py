@@ -358,3 +358,24 @@ def test_trust_region_step_after_a_gradient_direction():
     assert result.reason == "min_gradient_norm"
     eigenvalues = np.linalg.eigvalsh(A)
     assert abs(result.cost + eigenvalues[-1]) <= 1e-10 * eigenvalues[-1]
+
+
+def test_use_rand_with_a_seed_repeats_the_run():
+    A = spectrum_matrix(2)
+    optimizer = riemgd.TrustRegions(use_rand=True, rng=3, min_gradient_norm=1e-10)
+    start = riemgd.Sphere(N).random_point(rng=6)
+    first = optimizer.run(explicit_rayleigh(A), initial_point=start)
+    second = optimizer.run(explicit_rayleigh(A), initial_point=start)
+    np.testing.assert_array_equal(first.point, second.point)
+    assert first.hessian_evaluations == second.hessian_evaluations
+
+
+def test_a_callback_returning_a_numpy_bool_stops_the_run():
+    """numpy 2 names its boolean type ``bool`` (numpy 1: ``bool_``): both stop a run."""
+    A = spectrum_matrix(0)
+    target = -np.linalg.eigvalsh(A)[-1] * (1 - 1e-6)
+    result = riemgd.TrustRegions(min_gradient_norm=0.0).run(
+        explicit_rayleigh(A), initial_point=riemgd.Sphere(N).random_point(rng=1), callback=lambda it: it.cost <= target
+    )
+    assert result.reason == "callback"
+    assert result.cost <= target

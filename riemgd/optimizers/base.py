@@ -294,7 +294,7 @@ def _wants_cost(rule: DirectionRule) -> bool:
 def _callback_stops(value: Any) -> bool:
     if value is None:
         return False
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # numpy 1 and 2 booleans
         return bool(value)
     raise TypeError(f"callback must return None or a bool (True stops the run), got {type(value).__name__}")
 

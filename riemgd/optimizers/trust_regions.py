@@ -128,6 +128,7 @@ class TruncatedCGDirection(DirectionRule):
         if not isinstance(use_rand, (bool, np.bool_)):
             raise TypeError(f"use_rand must be a bool, got {type(use_rand).__name__}")
         self.use_rand = bool(use_rand)
+        self._seed = rng  # a seed restarts its stream at every run; a Generator continues
         self._rng = backend.default_rng(rng)
         self._kept: tuple | None = None  # (x, grad f(x), ‖grad f(x)‖) across a rejected step
         self._first_call = True
@@ -136,6 +137,8 @@ class TruncatedCGDirection(DirectionRule):
         self.radius.reset(problem.manifold)
         self._kept = None
         self._first_call = True
+        if not isinstance(self._seed, np.random.Generator):
+            self._rng = backend.default_rng(self._seed)
 
     def _gradient(self, problem: Any, point: Any) -> tuple:
         kept = self._kept
