@@ -9,7 +9,7 @@ functions, with numpy or CuPy arrays.
 import sys
 
 from riemgd import functional, manifolds, optimizers
-from riemgd.checks import check_gradient, check_retraction, check_transport
+from riemgd.checks import check_gradient, check_hessian, check_retraction, check_transport
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     ComplexCircle,
@@ -38,7 +38,16 @@ from riemgd.manifolds import (
     SymmetricPositiveDefinite,
     UnitaryGroup,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
+from riemgd.optimizers import (
+    GradientDescent,
+    HeavyBall,
+    Nesterov,
+    Newton,
+    Optimizer,
+    OptimizerResult,
+    Spring,
+    TrustRegions,
+)
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -86,8 +95,10 @@ __all__ = [
     "Stiefel",
     "Symmetric",
     "SymmetricPositiveDefinite",
+    "TrustRegions",
     "UnitaryGroup",
     "check_gradient",
+    "check_hessian",
     "check_retraction",
     "check_transport",
     "functional",

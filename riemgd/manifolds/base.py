@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds import _pymanopt
 
 Point = Any
 TangentVector = Any
@@ -135,14 +136,6 @@ class Manifold:
         """
         return self.projection(point, euclidean_gradient)
 
-    def euclidean_to_riemannian_hessian(
-        self, point: Point, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: TangentVector
-    ) -> TangentVector:
-        """Riemannian Hessian ``Hess f(x)[u]`` from the Euclidean gradient ``∇f(x)`` and
-        the Euclidean Hessian applied to the embedded ``u``, ``∇²f(x)[embedding(x, u)]``
-        (pymanopt's signature and meaning; optional)."""
-        raise self._not_implemented("euclidean_to_riemannian_hessian")
-
     def ambient_gradient(self, point: Point, euclidean_gradient: Any) -> AmbientVector:
         """The gradient as an element ``g`` of ``V`` with ``P_{T_x} g`` the
         Riemannian gradient (the seed's ``∇L(v)``).
@@ -155,6 +148,17 @@ class Manifold:
         losses on a model manifold supply the true ``∇L(v) ∈ V`` instead.
         """
         return self.embedding(point, self.euclidean_to_riemannian_gradient(point, euclidean_gradient))
+
+    def euclidean_to_riemannian_hessian(
+        self, point: Point, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: TangentVector
+    ) -> TangentVector:
+        """Riemannian Hessian ``Hess f(x)[u]`` from the Euclidean gradient ``∇f(x)``
+        and the Euclidean Hessian-vector product ``∇²f(x)[u]`` (pymanopt's
+        signature). For an embedded submanifold with the induced metric,
+        ``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) + 𝒲_x(u, P^⊥_{T_x} ∇f(x))`` with the
+        Weingarten map ``𝒲`` (Absil, Mahony & Trumpf 2013); each manifold
+        supplies its own (optional here)."""
+        raise self._not_implemented("euclidean_to_riemannian_hessian")
 
     # ------------------------------------------------- moving on the manifold
     def retraction(self, point: Point, tangent_vector: TangentVector) -> Point:
@@ -289,3 +293,6 @@ def check_complex_array(value: Any, shape: tuple[int, ...], name: str) -> None:
         )
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")
+# pymanopt's decorators accept riemgd manifolds: a virtual subclass of pymanopt's
+# Manifold, registered without importing pymanopt (see riemgd.manifolds._pymanopt).
+_pymanopt.install(Manifold)
