@@ -170,3 +170,56 @@ def test_exp_log_dist_are_consistent_where_implemented(manifold, seed):
         return
     assert frobenius(v - u) < 1e-9
     assert float(manifold.dist(x, y)) == pytest.approx(0.3, rel=1e-9)
+
+
+QUOTIENTS = ("Grassmann", "ComplexGrassmann", "PSDFixedRank", "PSDFixedRankComplex")
+
+
+def _is_quotient(manifold) -> bool:
+    """Points ``X`` stand for classes ``{XQ : Q orthogonal/unitary}``: only costs constant on
+    the classes have a Riemannian Hessian there (and a self-adjoint one)."""
+    return type(manifold).__name__ in QUOTIENTS
+
+
+def invariant_quadratic_problem(manifold, rng):
+    """``f(X) = ½⟨P, S P⟩ + ⟨B, P⟩`` of ``P = X Xᴴ`` (per stacked copy): a cost of the class of ``X``."""
+    x0 = manifold.random_point(rng=rng)
+    n = x0.shape[-2]
+    s = rng.standard_normal((n * n, n * n))
+    s, b = (s + s.T) / 2, rng.standard_normal(n * n)
+
+    def cost(x):
+        p = anp.matmul(x, anp.conj(anp.swapaxes(x, -1, -2)))
+        flat = anp.reshape(anp.real(p), (-1, n * n)) + anp.reshape(anp.imag(p), (-1, n * n))
+        return anp.sum(0.5 * anp.einsum("ki,ij,kj->k", flat, s, flat) + flat @ b)
+
+    return riemgd.Problem(manifold, cost)
+
+
+def _has_exp(manifold) -> bool:
+    x = manifold.random_point(rng=0)
+    try:
+        manifold.exp(x, manifold.zero_vector(x))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_riemannian_hessian_of_the_quadratic_cost(manifold, seed):
+    """``euclidean_to_riemannian_hessian`` on every manifold, through the problem's autograd
+    Hessian: self-adjoint, tangent and linear everywhere; along ``exp`` (where the manifold
+    has it) also the Taylor remainder ``f(exp_x(tu)) − f − t⟨grad, u⟩ − ½t²⟨Hess u, u⟩ = O(t³)``."""
+    if hasattr(manifold, "model"):
+        pytest.skip("model manifolds: tests/test_model_hessian.py")
+    if isinstance(manifold, riemgd.FixedRankEmbedded):
+        pytest.skip("its Hessian needs the dense gradient of a cost of the matrix: tests/test_riemannian_hessians.py")
+    rng = np.random.default_rng(seed)
+    problem = invariant_quadratic_problem(manifold, rng) if _is_quotient(manifold) else quadratic_problem(manifold, rng)
+    exp = _has_exp(manifold)
+    report = riemgd.check_hessian(problem, curve="exp" if exp else "retraction", rng=seed)
+    assert report.symmetry_residual < 1e-10, report
+    assert report.tangent_residual < 1e-10, report
+    assert report.linearity_residual < 1e-10, report
+    if exp:
+        assert report.slope_passed, report
