@@ -10,6 +10,7 @@ import sys
 
 from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_retraction, check_transport
+from riemgd.diagnostics import RiemgdWarning
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     Euclidean,
@@ -21,6 +22,7 @@ from riemgd.manifolds import (
     SymmetricPositiveDefinite,
 )
 from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
+from riemgd.plotting import plot_convergence
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -47,6 +49,7 @@ __all__ = [
     "ParameterSpace",
     "Problem",
     "Product",
+    "RiemgdWarning",
     "Sphere",
     "Spring",
     "Stiefel",
@@ -59,5 +62,6 @@ __all__ = [
     "manifolds",
     "models",
     "optimizers",
+    "plot_convergence",
     "spaces",
 ]

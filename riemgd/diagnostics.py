@@ -1,0 +1,141 @@
+"""Warnings for runs that stop without having solved the problem.
+
+Every warning riemgd issues is a :class:`RiemgdWarning` (a ``UserWarning``),
+so one filter silences or escalates them all::
+
+    warnings.filterwarnings("ignore", category=riemgd.RiemgdWarning)
+    pytest -W error::riemgd.RiemgdWarning
+
+At the end of :meth:`~riemgd.optimizers.Optimizer.run` three tests are made:
+
+* :class:`NotConvergedWarning`: the run used up ``max_iterations`` (or
+  ``max_time``), or stopped on ``min_step_size`` (the step rule found no
+  useful step), with the final gradient norm above
+  ``NOT_CONVERGED_FACTOR · min_gradient_norm`` (a factor of 100: two orders of
+  magnitude short of the requested tolerance). A run with
+  ``min_gradient_norm=0`` asked for a fixed budget and is never warned about.
+* :class:`ZeroGradientWarning`: the run stopped on ``min_gradient_norm`` with the
+  gradient norm *exactly* 0.0, while the cost's ambient gradient at that point
+  (``∇L(v)`` on a model manifold, the Euclidean gradient elsewhere) is not zero:
+  the tangent space has lost the directions along which the cost changes. On a
+  model manifold this is a Jacobian ``J = ∂v_θ/∂θ`` that vanished (units that
+  died, Gaussian bumps collapsed to zero width): a false success. (On a
+  matrix manifold it also flags a point that is stationary by symmetry, e.g.
+  a start exactly at an eigenvector: a saddle or a maximum as often as a
+  minimum.) The test costs one extra ambient-gradient evaluation, only in
+  this case.
+* :class:`CostIncreaseWarning`: under a step rule that is not a line search,
+  some iterate's cost rose above the initial cost ``f(x_0)`` by more than
+  ``COST_GROWTH_FACTOR · |f(x_0)|`` (a factor of 10): the fixed step is too
+  long for the problem.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from riemgd import backend
+from riemgd.functional.ambient import AmbientVector
+
+#: A run that ends at its budget is reported when ``‖grad f‖ > NOT_CONVERGED_FACTOR · min_gradient_norm``.
+NOT_CONVERGED_FACTOR = 100.0
+#: A cost growth ``max_k f(x_k) − f(x_0) > COST_GROWTH_FACTOR · |f(x_0)|`` under a fixed step is reported.
+COST_GROWTH_FACTOR = 10.0
+
+
+_BUDGETS = {  # the stops that are no evidence of convergence, with what to try
+    "max_iterations": "Allow more iterations, or try a line search (step_size=None) or momentum.",
+    "max_time": "Allow more time, or try a line search (step_size=None) or momentum.",
+    "min_step_size": "The step rule found no step that lowers the cost: try another step rule, "
+    "a momentum restart, or another initial point.",
+}
+
+
+class RiemgdWarning(UserWarning):
+    """Base class of every warning riemgd issues."""
+
+
+class NotConvergedWarning(RiemgdWarning):
+    """The run ran out of iterations (or time) far from the requested gradient norm."""
+
+
+class ZeroGradientWarning(RiemgdWarning):
+    """The Riemannian gradient is exactly zero at a point where the cost still changes in the ambient space."""
+
+
+class CostIncreaseWarning(RiemgdWarning):
+    """The cost grew by a large factor under a step rule that does not enforce descent."""
+
+
+def check_run(optimizer: Any, problem: Any, result: Any, initial_cost: float, peak: tuple[float, int]) -> None:
+    """Issue the warnings of the module docstring for a finished run.
+
+    Args:
+        optimizer: The :class:`~riemgd.optimizers.Optimizer` that ran.
+        problem: The riemgd problem (uncounted: the extra evaluation of the
+            zero-gradient test is not the run's).
+        result: Its :class:`~riemgd.optimizers.OptimizerResult`.
+        initial_cost: ``f(x_0)``.
+        peak: ``(max_k f(x_k), k)`` over the logged iterates.
+    """
+    name = type(optimizer).__name__
+    tolerance = optimizer.min_gradient_norm
+    if (
+        result.reason in _BUDGETS
+        and tolerance > 0
+        and result.gradient_norm > NOT_CONVERGED_FACTOR * tolerance
+    ):
+        _warn(
+            f"{name} stopped at {result.reason} ({result.iterations} iterations) with gradient norm "
+            f"{result.gradient_norm:.3e}, more than {NOT_CONVERGED_FACTOR:g}× min_gradient_norm = {tolerance:.1e}: "
+            f"the run has not converged. {_BUDGETS[result.reason]}",
+            NotConvergedWarning,
+        )
+    if result.reason == "min_gradient_norm" and result.gradient_norm == 0.0 and _ambient_gradient_nonzero(
+        problem, result.point
+    ):
+        _warn(
+            f"{name} stopped at iteration {result.iterations} because the gradient norm is exactly 0.0, at cost "
+            f"{result.cost:.6g}, but the cost's ambient gradient there is not zero: the tangent space has lost the "
+            "directions in which the cost changes. On a model manifold the Jacobian of the model vanished (dead "
+            "units, bumps of zero width): a false success. Restart from another initial_point, with a line search "
+            "(step_size=None) or a smaller step.",
+            ZeroGradientWarning,
+        )
+    peak_cost, peak_iteration = peak
+    if not optimizer.step_rule.needs_slope and peak_cost - initial_cost > COST_GROWTH_FACTOR * abs(initial_cost):
+        _warn(
+            f"{name}: the cost grew from {initial_cost:.6g} at the initial point to {peak_cost:.6g} at iteration "
+            f"{peak_iteration} under the step rule {optimizer.step_rule!r}: the step is too long for this problem. "
+            "Use a line search (step_size=None, Armijo backtracking, or riemgd.optimizers.GridSearch()) "
+            "or a smaller step.",
+            CostIncreaseWarning,
+        )
+
+
+def _warn(message: str, category: type[RiemgdWarning]) -> None:
+    # stacklevel 4: _warn ← check_run ← Optimizer.run ← the user's call
+    warnings.warn(message, category, stacklevel=4)
+
+
+def _ambient_gradient_nonzero(problem: Any, point: Any) -> bool:
+    """Whether the ambient gradient of ``problem`` at ``point`` has a non-zero entry."""
+    try:
+        gradient = problem.ambient_gradient(point)
+    except NotImplementedError:  # a problem that cannot say: no warning
+        return False
+    return not _is_zero(gradient)
+
+
+def _is_zero(value: Any) -> bool:
+    # An AmbientVector is a pair (g, q) of a function and a covector, a missing part being zero;
+    # a ProductVector (a tuple) is zero when every component is.
+    if value is None:
+        return True
+    if isinstance(value, AmbientVector):
+        return _is_zero(value.function) and _is_zero(value.covector)
+    if isinstance(value, (tuple, list)):
+        return all(_is_zero(part) for part in value)
+    xp = backend.namespace(value)
+    return not bool(xp.any(value != 0))
