@@ -9,11 +9,14 @@ so one filter silences or escalates them all::
 At the end of :meth:`~riemgd.optimizers.Optimizer.run` three tests are made:
 
 * :class:`NotConvergedWarning`: the run used up ``max_iterations`` (or
-  ``max_time``), or stopped on ``min_step_size`` (the step rule found no
-  useful step), with the final gradient norm above
+  ``max_time``) with the final gradient norm above
   ``NOT_CONVERGED_FACTOR · min_gradient_norm`` (a factor of 100: two orders of
-  magnitude short of the requested tolerance). A run with
-  ``min_gradient_norm=0`` asked for a fixed budget and is never warned about.
+  magnitude short of the requested tolerance); or it stopped on
+  ``min_step_size`` with such a gradient norm while the decrease a unit step
+  promises, ``‖grad f‖²``, is above ``√ε |f|`` — far above the round-off of the
+  cost, so the step rule stalled (e.g. a grid search that found no step), rather
+  than the cost running out of precision. A run with ``min_gradient_norm=0``
+  asked for a fixed budget and is never warned about.
 * :class:`ZeroGradientWarning`: the run stopped on ``min_gradient_norm`` with the
   gradient norm *exactly* 0.0, while the cost's ambient gradient at that point
   (``∇L(v)`` on a model manifold, the Euclidean gradient elsewhere) is not zero:
@@ -25,13 +28,18 @@ At the end of :meth:`~riemgd.optimizers.Optimizer.run` three tests are made:
   minimum.) The test costs one extra ambient-gradient evaluation, only in
   this case.
 * :class:`CostIncreaseWarning`: under a step rule that is not a line search,
-  some iterate's cost rose above the initial cost ``f(x_0)`` by more than
-  ``COST_GROWTH_FACTOR · |f(x_0)|`` (a factor of 10): the fixed step is too
-  long for the problem.
+  the cost of some iterate rose above the initial cost by more than
+  ``COST_GROWTH_FACTOR · |f(x_0)|`` (a factor of 10),
+  ``max_k f(x_k) − f(x_0) > 10 |f(x_0)|``: the fixed step is too long for the
+  problem. Also when the run came back down: such a jump can throw a model
+  into a region it does not leave (saturated units), so the recovery is luck,
+  not the step rule's doing.
 """
 
 from __future__ import annotations
 
+import math
+import sys
 import warnings
 from typing import Any
 
@@ -44,6 +52,7 @@ NOT_CONVERGED_FACTOR = 100.0
 COST_GROWTH_FACTOR = 10.0
 
 
+_ROOT_EPS = math.sqrt(sys.float_info.epsilon)  # √ε: a cost change below √ε |f| may be round-off
 _BUDGETS = {  # the stops that are no evidence of convergence, with what to try
     "max_iterations": "Allow more iterations, or try a line search (step_size=None) or momentum.",
     "max_time": "Allow more time, or try a line search (step_size=None) or momentum.",
@@ -77,14 +86,16 @@ def check_run(optimizer: Any, problem: Any, result: Any, initial_cost: float, pe
             zero-gradient test is not the run's).
         result: Its :class:`~riemgd.optimizers.OptimizerResult`.
         initial_cost: ``f(x_0)``.
-        peak: ``(max_k f(x_k), k)`` over the logged iterates.
+        peak: ``(max_k f(x_k), k)`` over the iterates.
     """
     name = type(optimizer).__name__
     tolerance = optimizer.min_gradient_norm
+    stalled = result.reason != "min_step_size" or result.gradient_norm**2 > _ROOT_EPS * abs(result.cost)
     if (
         result.reason in _BUDGETS
         and tolerance > 0
         and result.gradient_norm > NOT_CONVERGED_FACTOR * tolerance
+        and stalled
     ):
         _warn(
             f"{name} stopped at {result.reason} ({result.iterations} iterations) with gradient norm "
@@ -105,10 +116,15 @@ def check_run(optimizer: Any, problem: Any, result: Any, initial_cost: float, pe
         )
     peak_cost, peak_iteration = peak
     if not optimizer.step_rule.needs_slope and peak_cost - initial_cost > COST_GROWTH_FACTOR * abs(initial_cost):
+        ending = (
+            "and stayed there"
+            if peak_iteration == result.iterations
+            else f"before the run came back to {result.cost:.6g} at iteration {result.iterations}"
+        )
         _warn(
             f"{name}: the cost grew from {initial_cost:.6g} at the initial point to {peak_cost:.6g} at iteration "
-            f"{peak_iteration} under the step rule {optimizer.step_rule!r}: the step is too long for this problem. "
-            "Use a line search (step_size=None, Armijo backtracking, or riemgd.optimizers.GridSearch()) "
+            f"{peak_iteration} {ending}, under the step rule {optimizer.step_rule!r}: the step is too long for this "
+            "problem. Use a line search (step_size=None, Armijo backtracking, or riemgd.optimizers.GridSearch()) "
             "or a smaller step.",
             CostIncreaseWarning,
         )

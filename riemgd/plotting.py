@@ -25,6 +25,7 @@ def plot_convergence(
     optimum: float | None = None,
     floor: float | None = None,
     yscale: str | None = None,
+    legend: bool | None = None,
     **line_options: Any,
 ) -> Any:
     """Plot the convergence history of optimizer runs, one line per result.
@@ -37,9 +38,11 @@ def plot_convergence(
         x: ``"iteration"`` (``k = 0, …, K``) or ``"time"`` (seconds since the
             start of the run, as logged).
         y: ``"cost"`` (``f(x_k)``), ``"gradient_norm"`` (``‖grad f(x_k)‖``),
-            ``"step_size"`` (``‖t_{k−1} d_{k−1}‖``; NaN at ``k = 0``, not drawn),
-            or a callable ``y(x_k) -> float`` evaluated at every logged point
-            (e.g. the error against a known solution).
+            ``"step_size"`` (``‖t_{k−1} d_{k−1}‖``; NaN at ``k = 0``, not drawn);
+            a callable ``y(x_k) -> float`` evaluated at every logged point
+            (e.g. the error against a known solution); or the name of a column
+            you added to ``result.history`` (one number per iterate, e.g.
+            ``result.history["error"] = errors`` computed once for a table).
         ax: The matplotlib ``Axes`` to draw on (default: a new figure's).
         optimum: With ``y="cost"``, plot the gap ``f(x_k) − optimum`` instead.
         floor: Draw values below ``floor`` at ``floor`` (so that exact zeros
@@ -47,23 +50,26 @@ def plot_convergence(
         yscale: ``"log"``, ``"linear"``, ``"symlog"``, …; default (``None``):
             ``"log"`` unless a value drawn here on these axes is ``≤ 0``, then
             ``"linear"`` (a negative cost, e.g. a Rayleigh quotient).
+        legend: Draw the axes' legend; default (``None``): when ``labels``
+            are given or there are several results.
         **line_options: Passed to every ``ax.plot`` call (``color``, ``lw``, …).
 
     Returns:
         The ``Axes``, with the lines (in the order of ``results``), axis labels
-        and (with labels) a legend.
+        and a legend (see ``legend``).
 
     Raises:
         ImportError: matplotlib is not installed.
         ValueError: no result, a result without history, a wrong ``x``, ``y``
             or ``labels``, or ``optimum`` with a ``y`` other than ``"cost"``.
+        TypeError: ``y`` is neither a string nor a callable.
     """
     if not results:
         raise ValueError("plot_convergence needs at least one OptimizerResult")
     if x not in _X:
         raise ValueError(f"x must be one of {sorted(_X)}, got {x!r}")
-    if not callable(y) and y not in _Y:
-        raise ValueError(f"y must be one of {sorted(_Y)} or a callable of the point, got {y!r}")
+    if not callable(y) and not isinstance(y, str):
+        raise TypeError(f"y must be a column name or a callable of the point, got {type(y).__name__}")
     if optimum is not None and y != "cost":
         raise ValueError(f"optimum (the cost gap f − f*) needs y='cost', got y={y!r}")
     if labels is not None:
@@ -84,7 +90,7 @@ def plot_convergence(
     ax.set_xlabel(_X[x])
     ax.set_ylabel("y(x_k)" if ylabel == "<lambda>" else ylabel)
     ax.grid(True, which="major", alpha=0.3)
-    if labels is not None or len(results) > 1:
+    if legend or (legend is None and (labels is not None or len(results) > 1)):
         ax.legend()
     return ax
 
@@ -96,7 +102,17 @@ def _columns(result: Any, index: int, x: str, y: Any, optimum: float | None, flo
         raise ValueError(f"result {index} has no history: run the optimizer with log_verbosity=1")
     arrays = history.to_arrays()
     xs = arrays[x]
-    ys = np.array([float(y(point)) for point in history["point"]]) if callable(y) else arrays[y]
+    if callable(y):
+        ys = np.array([float(y(point)) for point in history["point"]])
+    elif y in arrays:
+        ys = arrays[y]
+    elif y in history and y != "point":
+        ys = np.asarray(history[y], dtype=np.float64)
+        if ys.shape != xs.shape:
+            raise ValueError(f"history column {y!r} of result {index} has shape {ys.shape}, expected {xs.shape}")
+    else:
+        columns = sorted(_Y) + sorted(set(history) - {"point", *_Y, "time"})
+        raise ValueError(f"y must be one of {columns} or a callable of the point, got {y!r}")
     if optimum is not None:
         ys = ys - float(optimum)
     if floor is not None:

@@ -139,10 +139,29 @@ def test_an_exactly_stationary_point_with_a_constant_offset_is_not_flagged():
 # ------------------------------------------------------ (c) cost blown up
 def test_a_fixed_step_that_blows_the_cost_up_warns_and_suggests_a_line_search():
     manifold, problem = readme_network()
-    with pytest.warns(CostIncreaseWarning, match="line search"):
-        riemgd.Nesterov(0.5, 0.5, restart="function", max_iterations=20, min_gradient_norm=0.0).run(
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = riemgd.GradientDescent(2.0, max_iterations=50, log_verbosity=1).run(
             problem, initial_point=manifold.random_point(rng=3)
         )
+    growth = [w for w in caught if issubclass(w.category, CostIncreaseWarning)]
+    assert len(growth) == 1 and "line search" in str(growth[0].message)
+    costs = result.history["cost"]
+    assert costs[-1] - costs[0] > COST_GROWTH_FACTOR * abs(costs[0])  # 0.377 → 729
+
+
+def test_a_transient_rise_is_reported_too():
+    """The README's former Nesterov(0.5, 0.5, restart="function"): 0.377 → 53.7 at the
+    first step, then down to 4e-9 — lucky: from seed 4 the same run jumps to 1e4 and
+    ends on the plateau v = 0 (cost ½‖u‖² = 0.25)."""
+    manifold, problem = readme_network()
+    for seed, final in ((3, 1e-8), (4, 0.26)):
+        with pytest.warns(CostIncreaseWarning, match="before the run came back"):
+            result = riemgd.Nesterov(0.5, 0.5, restart="function", log_verbosity=1).run(
+                problem, initial_point=manifold.random_point(rng=seed)
+            )
+        costs = result.history["cost"]
+        assert max(costs) > 100 * costs[0] and result.cost < final
 
 
 @pytest.mark.parametrize(("iterations", "warns"), [(3, False), (4, True)])

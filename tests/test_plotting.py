@@ -60,6 +60,8 @@ def test_against_time_on_given_axes_with_the_cost_gap():
         assert line.get_color() == "k"
     assert [line.get_label() for line in ax.get_lines()] == ["GradientDescent", "Nesterov"]  # default labels
     assert ax.get_yscale() == "log" and "f*" in ax.get_ylabel()
+    assert ax.get_legend() is not None  # two results
+    assert riemgd.plot_convergence(gd, labels=["GD"], legend=False).get_legend() is None
 
 
 def test_a_callable_y_is_evaluated_at_every_logged_point_and_floored():
@@ -75,6 +77,18 @@ def test_a_callable_y_is_evaluated_at_every_logged_point_and_floored():
     assert ax.get_ylabel() == "distance"
 
 
+def test_a_column_added_to_the_history_can_be_plotted():
+    gd, nesterov = runs()
+    for result in (gd, nesterov):
+        result.history["error"] = [abs(c + 7.2) for c in result.history["cost"]]
+    ax = riemgd.plot_convergence(gd, nesterov, y="error")
+    for line, result in zip(ax.get_lines(), (gd, nesterov), strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), result.history["error"])
+    gd.history["short"] = [1.0, 2.0]
+    with pytest.raises(ValueError, match="shape"):
+        riemgd.plot_convergence(gd, y="short")
+
+
 def test_negative_costs_keep_a_linear_axis():
     gd, _ = runs()  # −xᵀAx < 0
     ax = riemgd.plot_convergence(gd)
@@ -87,6 +101,7 @@ def test_negative_costs_keep_a_linear_axis():
     [
         ({"x": "steps"}, "x must be one of"),
         ({"y": "grad"}, "y must be one of"),
+        ({"y": "point"}, "y must be one of"),
         ({"labels": ["one", "two"]}, "one entry per result"),
         ({"y": "gradient_norm", "optimum": 0.0}, "optimum"),
     ],
