@@ -88,6 +88,24 @@ def test_a_step_rule_that_finds_no_step_far_from_the_tolerance_warns():
     assert result.gradient_norm > 0.1
 
 
+def test_a_line_search_stopped_by_the_costs_round_off_is_not_warned_about():
+    """Rayleigh quotient on Sphere(200): Armijo stops on min_step_size at ‖grad‖ ≈ 2e-7, 200×
+    the requested 1e-9, where ‖grad‖² ≈ 5e-14 is at the round-off of |f| ≈ 14 — converged
+    to the precision of the cost (relative error 1e-15), not stalled."""
+    n = 200
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((n, n))
+    matrix = (matrix + matrix.T) / 2
+    problem = riemgd.Problem(riemgd.Sphere(n), lambda x: -x @ matrix @ x, euclidean_gradient=lambda x: -2 * matrix @ x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RiemgdWarning)
+        result = riemgd.GradientDescent(max_iterations=5000, min_gradient_norm=1e-9).run(
+            problem, initial_point=riemgd.Sphere(n).random_point(rng=0)
+        )
+    assert result.reason == "min_step_size" and result.gradient_norm > NOT_CONVERGED_FACTOR * 1e-9
+    assert result.cost == pytest.approx(-np.linalg.eigvalsh(matrix)[-1], rel=1e-13)
+
+
 # ------------------------------------------- (b) exactly zero, not stationary
 def bumps(theta, x):
     """Three Gaussian bumps, 9 parameters: amplitudes a, centres c, inverse widths s."""
@@ -134,6 +152,17 @@ def test_an_exactly_stationary_point_with_a_constant_offset_is_not_flagged():
         warnings.simplefilter("error", RiemgdWarning)
         result = riemgd.GradientDescent(0.5).run(problem, initial_point=np.zeros(3))
     assert result.gradient_norm == 0.0 and result.cost == 5.0 and result.iterations == 1
+
+
+def test_a_start_exactly_at_an_eigenvector_is_not_flagged():
+    """At e₁ the Riemannian gradient of −xᵀAx on the sphere is exactly 0: a stationary point
+    (a maximum of the cost here). A matrix manifold's ambient gradient is the embedded
+    Riemannian gradient, so nothing says the point is not stationary: no warning."""
+    problem = riemgd.Problem(riemgd.Sphere(3), lambda x: -x @ np.diag([1.0, 2.0, 3.0]) @ x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RiemgdWarning)
+        result = riemgd.GradientDescent().run(problem, initial_point=np.array([1.0, 0.0, 0.0]))
+    assert result.iterations == 0 and result.gradient_norm == 0.0
 
 
 # ------------------------------------------------------ (c) cost blown up
