@@ -133,8 +133,16 @@ def check_run(optimizer: Any, problem: Any, result: Any, initial_cost: float, pe
 
 
 def _warn(message: str, category: type[RiemgdWarning]) -> None:
-    # stacklevel 4: _warn ← check_run ← Optimizer.run ← the user's call
-    warnings.warn(message, category, stacklevel=4)
+    warnings.warn(message, category, stacklevel=_callers_level())
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside riemgd (the user's ``run`` call,
+    also through a subclass's ``run``), counted from ``warnings.warn``'s caller."""
+    frame, level = sys._getframe(2), 2  # the caller of _warn
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("riemgd."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _ambient_gradient_nonzero(problem: Any, point: Any) -> bool:

@@ -1,10 +1,13 @@
 """pymanopt ⇄ riemgd.
 
 riemgd → pymanopt needs no adapter: riemgd manifolds have pymanopt's method
-names and ``point_layout``, so ``pymanopt.Problem(riemgd_manifold, cost)``
-works, and a riemgd :class:`~riemgd.Problem` has the attributes pymanopt's
-solvers read (``manifold``, ``cost``, ``riemannian_gradient``,
-``preconditioner``), so ``pymanopt.optimizers.SteepestDescent().run(problem)``
+names and ``point_layout``, and are virtual subclasses of pymanopt's
+``Manifold`` (registered when pymanopt is imported, see
+:mod:`riemgd.manifolds._pymanopt`), so ``@pymanopt.function.autograd(riemgd_manifold)``
+and ``pymanopt.Problem(riemgd_manifold, cost)`` work; a riemgd
+:class:`~riemgd.Problem` has the attributes pymanopt's solvers read
+(``manifold``, ``cost``, ``riemannian_gradient``, ``riemannian_hessian``,
+``preconditioner``), so ``pymanopt.optimizers.TrustRegions().run(problem)``
 works too.
 
 pymanopt → riemgd: riemgd optimizers accept a ``pymanopt.Problem`` (over a
@@ -83,15 +86,35 @@ class PymanoptManifold:
         _check_same_structure(tangent_vector, self.manifold.zero_vector(point), name)
 
 
+class _PymanoptHessian:
+    """``problem.riemannian_hessian(x, u)`` of a pymanopt problem, looked up at call
+    time: pymanopt builds it lazily (the given one, or its backend's Euclidean
+    Hessian through ``euclidean_to_riemannian_hessian``), and a backend without
+    one (``pymanopt.function.numpy``) raises ``NotImplementedError`` only then."""
+
+    def __init__(self, problem: Any):
+        self.problem = problem
+
+    def __call__(self, point: Any, tangent_vector: Any) -> Any:
+        return self.problem.riemannian_hessian(point, tangent_vector)
+
+
 class PymanoptProblem(Problem):
-    """A ``pymanopt.Problem`` as a riemgd :class:`~riemgd.Problem`: the cost and
-    Riemannian gradient are pymanopt's own (pymanopt's autodiff backends work)."""
+    """A ``pymanopt.Problem`` as a riemgd :class:`~riemgd.Problem`: the cost,
+    Riemannian gradient, Riemannian Hessian and preconditioner are pymanopt's own
+    (pymanopt's autodiff backends work)."""
 
     def __init__(self, problem: Any):
         manifold = problem.manifold
         if not hasattr(manifold, "embed"):
             manifold = PymanoptManifold(manifold)
-        super().__init__(manifold, problem.cost, riemannian_gradient=problem.riemannian_gradient)
+        super().__init__(
+            manifold,
+            problem.cost,
+            riemannian_gradient=problem.riemannian_gradient,
+            riemannian_hessian=_PymanoptHessian(problem),
+            preconditioner=getattr(problem, "preconditioner", None),
+        )
         self.pymanopt_problem = problem
 
     def check(self, point: Any) -> None:

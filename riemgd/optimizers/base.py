@@ -50,7 +50,8 @@ class Iterate:
     """One iterate as an optimizer reports it.
 
     ``step_size`` is the norm of the step that led to ``point`` (NaN for the
-    initial point); ``gradient_norm`` is the norm of the gradient the next
+    initial point and after a rejected step, see
+    :attr:`~riemgd.optimizers.step_sizes.Step.rejected`); ``gradient_norm`` is the norm of the gradient the next
     step will use.
     """
 
@@ -240,7 +241,7 @@ class Optimizer:
                 return "non_finite"
             direction_rule.accept(problem, x, step)
             self._feedback(problem, x, cost, direction, step)
-            length = self._length(problem, x, direction, step)
+            length = math.nan if step.rejected else self._length(problem, x, direction, step)
             x, cost = step.point, step.cost
         return "max_iterations"
 
@@ -299,7 +300,7 @@ def _wants_cost(rule: DirectionRule) -> bool:
 def _callback_stops(value: Any) -> bool:
     if value is None:
         return False
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # numpy 1 and 2 booleans
         return bool(value)
     raise TypeError(f"callback must return None or a bool (True stops the run), got {type(value).__name__}")
 
@@ -312,6 +313,10 @@ class _CountingProblem:
         self.manifold = problem.manifold
         self.cost_evaluations = 0
         self.gradient_evaluations = 0
+        self.hessian_evaluations = 0
+        #: Whether the last ``begin_iteration`` drew a new sample: a rule may keep
+        #: what it computed at an unchanged point (``grad f(x)`` after a rejected step).
+        self.sample_changed = True
 
     def cost(self, point: Any) -> Any:
         self.cost_evaluations += 1
@@ -329,8 +334,13 @@ class _CountingProblem:
         self.gradient_evaluations += 1
         return self._problem.euclidean_gradient(point)
 
+    def riemannian_hessian(self, point: Any, tangent_vector: Any) -> Any:
+        self.hessian_evaluations += 1
+        return self._problem.riemannian_hessian(point, tangent_vector)
+
     def begin_iteration(self, iteration: int) -> bool:
-        return bool(self._problem.begin_iteration(iteration))
+        self.sample_changed = bool(self._problem.begin_iteration(iteration))
+        return self.sample_changed
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._problem, name)
@@ -437,5 +447,6 @@ class _Recorder:
             log=log,
             reason=reason,
             gradient_evaluations=counted.gradient_evaluations,
+            hessian_evaluations=counted.hessian_evaluations,
             optimizer=type(opt).__name__,
         )

@@ -113,6 +113,7 @@ class OptimizerResult:
             ``"non_finite"``, ``"callback"``, ``"interrupted"`` or ``"error"``.
         gradient_evaluations: Number of gradient evaluations (Riemannian,
             Euclidean or ambient).
+        hessian_evaluations: Number of Riemannian Hessian-vector products.
         optimizer: Name of the optimizer's class (``"GradientDescent"``, …).
 
     ``repr(result)`` names the arrays (type, shape, dtype) instead of printing
@@ -130,6 +131,7 @@ class OptimizerResult:
     log: dict | None = None
     reason: str = ""
     gradient_evaluations: int | None = None
+    hessian_evaluations: int | None = None
     optimizer: str = ""
 
     @property
@@ -153,6 +155,7 @@ class OptimizerResult:
             ("iterations", str(self.iterations)),
             ("cost evaluations", str(self.cost_evaluations)),
             ("gradient evaluations", str(self.gradient_evaluations)),
+            *([("Hessian evaluations", str(self.hessian_evaluations))] if self.hessian_evaluations else []),
             ("time", f"{self.time:.3g} s"),
             ("stopping reason", self.stopping_criterion),
         ]
@@ -166,7 +169,7 @@ class OptimizerResult:
             f"OptimizerResult(optimizer={self.optimizer!r}, reason={self.reason!r}, iterations={self.iterations},\n"
             f"    cost={self.cost!r}, gradient_norm={self.gradient_norm!r}, step_size={self.step_size!r},\n"
             f"    cost_evaluations={self.cost_evaluations}, gradient_evaluations={self.gradient_evaluations}, "
-            f"time={self.time:.3g},\n"
+            f"hessian_evaluations={self.hessian_evaluations}, time={self.time:.3g},\n"
             f"    point={describe(self.point)}, log={log},\n"
             f"    stopping_criterion={self.stopping_criterion!r})"
         )
