@@ -10,6 +10,7 @@ import sys
 
 from riemgd import functional, manifolds, optimizers
 from riemgd.checks import check_gradient, check_hessian, check_retraction, check_transport
+from riemgd.diagnostics import RiemgdWarning
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
     ComplexCircle,
@@ -48,6 +49,7 @@ from riemgd.optimizers import (
     Spring,
     TrustRegions,
 )
+from riemgd.plotting import plot_convergence
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -85,6 +87,7 @@ __all__ = [
     "Positive",
     "Problem",
     "Product",
+    "RiemgdWarning",
     "SkewSymmetric",
     "SpecialHermitianPositiveDefinite",
     "SpecialOrthogonalGroup",
@@ -106,5 +109,6 @@ __all__ = [
     "manifolds",
     "models",
     "optimizers",
+    "plot_convergence",
     "spaces",
 ]

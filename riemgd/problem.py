@@ -80,11 +80,16 @@ class Problem:
     gradient is rebuilt from the cost).
 
     Raises:
-        TypeError: ``manifold`` lacks the manifold methods, or ``cost`` or a
-            gradient is not callable.
+        TypeError: ``manifold`` lacks the manifold methods, ``cost`` or a
+            gradient is not callable, or an unknown keyword was passed
+            (pymanopt 0.x's ``egrad``, ``rgrad``, ``grad``, ``ehess``, ``rhess``,
+            ``hess``, ``precon`` get the message naming the current names).
         ValueError: both gradients, or both Hessians, were given; a
             ``euclidean_hessian`` came with a ``riemannian_gradient`` (its
             conversion needs the Euclidean gradient) or with a functional loss.
+        AutogradError: (at the first evaluation, :meth:`check`) autograd cannot
+            differentiate the cost, which works on plain arrays: see
+            :class:`AutogradError`.
     """
 
     def __init__(
@@ -98,7 +103,10 @@ class Problem:
         riemannian_hessian: Callable[[Point, Any], Any] | None = None,
         preconditioner: Callable[[Point, Any], Any] | None = None,
         gradient_manifold: Manifold | None = None,
+        **unexpected: Any,
     ):
+        if unexpected:
+            raise TypeError(_unexpected_keywords(unexpected))
         for method in ("inner_product", "projection", "retraction", "norm"):
             if not callable(getattr(manifold, method, None)):
                 raise TypeError(f"manifold must provide the manifold method '{method}', got {type(manifold).__name__}")
@@ -354,6 +362,42 @@ class Problem:
             raise ValueError("gradient at the initial point contains NaN or Inf")
 
 
+#: pymanopt 0.x's keyword names (``pymanopt.Problem(manifold, cost, egrad=…)``) and the current ones.
+LEGACY_KEYWORDS = {
+    "egrad": "euclidean_gradient",
+    "rgrad": "riemannian_gradient",
+    "grad": "riemannian_gradient",
+    "ehess": "euclidean_hessian",
+    "rhess": "riemannian_hessian",
+    "hess": "riemannian_hessian",
+    "precon": "preconditioner",
+}
+
+
+def _unexpected_keywords(keywords: dict) -> str:
+    """The TypeError message for unknown keywords, naming the new name of a pymanopt 0.x one."""
+    parts = []
+    for name in keywords:
+        new = LEGACY_KEYWORDS.get(name)
+        if new is None:
+            parts.append(f"Problem() got an unexpected keyword argument {name!r}")
+        else:
+            parts.append(f"{name}= is pymanopt 0.x's name: riemgd.Problem (like pymanopt 2) calls it {new}=")
+    return "; ".join(parts)
+
+
+class AutogradError(TypeError):
+    """autograd could not differentiate a cost that evaluates fine on plain arrays.
+
+    Typical causes, each of which autograd's tracing types (``ArrayBox``) cannot
+    pass through: ``float(x)``, ``x.item()``, ``np.asarray(x)``, in-place
+    assignment ``x[i] = …``, ``import numpy as np`` instead of
+    ``import autograd.numpy as np``, or a scipy function (``scipy.linalg.expm``;
+    autograd has ``autograd.scipy`` for some). The original error is chained
+    (``__cause__``).
+    """
+
+
 def _as_product(value: Any) -> Any:
     """Gradients of product-manifold costs come back as tuples: give them arithmetic."""
     if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
@@ -400,7 +444,42 @@ class _AutogradGradient:
             self._gradient = autograd.grad(self.cost)
         if isinstance(point, ProductVector):
             point = tuple(point)
-        return _conjugate_complex(self._gradient(point))
+        try:
+            return _conjugate_complex(self._gradient(point))
+        except Exception as error:
+            if not self._cost_works(point):
+                raise  # the cost fails on plain arrays too: not autograd's doing
+            raise AutogradError(_autograd_advice(error)) from error
+
+    def _cost_works(self, point: Point) -> bool:
+        try:
+            self.cost(point)
+        except Exception:
+            return False
+        return True
+
+
+def _autograd_advice(error: Exception) -> str:
+    """What to do when autograd cannot trace the cost, from the error it raised."""
+    text = f"{type(error).__name__}: {error}"
+    if "ArrayBox" in text:
+        cause = (
+            "the cost turns its argument into a Python number or a plain numpy array (float(x), x.item(), "
+            "np.asarray(x), math.* functions or in-place assignment)"
+        )
+    elif "sequence" in text:
+        cause = (
+            "the cost calls a function autograd cannot differentiate (a scipy function such as "
+            "scipy.linalg.expm, or plain numpy instead of autograd.numpy), which tried to store a traced value "
+            "in a numpy array"
+        )
+    else:
+        cause = "the cost uses an operation autograd cannot differentiate"
+    return (
+        f"autograd could not differentiate the cost, which evaluates fine on plain arrays: {cause} ({text}). "
+        "Write the cost with autograd.numpy (import autograd.numpy as np) and autograd.scipy, without float() "
+        "or in-place edits, or pass euclidean_gradient= (or riemannian_gradient=) to riemgd.Problem."
+    )
 
 
 def _conjugate_complex(gradient: Any) -> Any:

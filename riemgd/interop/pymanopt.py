@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from riemgd.manifolds.base import _check_same_structure
 from riemgd.manifolds.product import ProductVector
 from riemgd.problem import Problem
@@ -49,7 +51,18 @@ class PymanoptManifold:
         return str(self.manifold)
 
     def random_point(self, *, rng: Any = None) -> Any:
-        return _as_vector(self.manifold.random_point())
+        """pymanopt's ``random_point()``; with a seed (or a Generator, from which a
+        seed is drawn), drawn under numpy's global random state seeded with it
+        (pymanopt draws from ``np.random``), which is restored afterwards."""
+        if rng is None:
+            return _as_vector(self.manifold.random_point())
+        seed = int(rng.integers(2**32)) if isinstance(rng, np.random.Generator) else int(rng)
+        state = np.random.get_state()
+        try:
+            np.random.seed(seed % 2**32)
+            return _as_vector(self.manifold.random_point())
+        finally:
+            np.random.set_state(state)
 
     def random_tangent_vector(self, point: Any, *, rng: Any = None) -> Any:
         return self.manifold.random_tangent_vector(point)
@@ -125,6 +138,15 @@ class PymanoptProblem(Problem):
             raise
 
 
+def random_point(manifold: Any, rng: Any) -> Any:
+    """``manifold.random_point(rng=rng)`` for a riemgd manifold; for a pymanopt
+    manifold (whose ``random_point`` takes no generator), the seeded draw of
+    :meth:`PymanoptManifold.random_point`."""
+    if not hasattr(manifold, "embed"):  # a pymanopt manifold: riemgd's have embed
+        manifold = PymanoptManifold(manifold)
+    return manifold.random_point(rng=rng)
+
+
 def as_riemgd_problem(problem: Any) -> Problem:
     """``problem`` itself if it is a riemgd problem, else a :class:`PymanoptProblem`.
 
@@ -138,4 +160,4 @@ def as_riemgd_problem(problem: Any) -> Problem:
     raise TypeError(f"problem must be a riemgd.Problem or a pymanopt.Problem, got {type(problem).__name__}")
 
 
-__all__ = ["PymanoptManifold", "PymanoptProblem", "as_riemgd_problem"]
+__all__ = ["PymanoptManifold", "PymanoptProblem", "as_riemgd_problem", "random_point"]

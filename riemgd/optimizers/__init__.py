@@ -6,7 +6,7 @@ Named methods (:class:`GradientDescent`, :class:`HeavyBall`, :class:`Nesterov`,
 ``Optimizer(Momentum(0.9, "FD"), GridSearch())``.
 """
 
-from riemgd.optimizers.base import Iterate, Optimizer, OptimizerResult
+from riemgd.optimizers.base import DEFAULT_SEED, Iterate, Optimizer
 from riemgd.optimizers.directions import (
     Direction,
     DirectionRule,
@@ -18,6 +18,7 @@ from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
 from riemgd.optimizers.nesterov import Nesterov
 from riemgd.optimizers.newton import Newton, NewtonDirection, RiemannianNewtonDirection
+from riemgd.optimizers.result import History, OptimizerResult
 from riemgd.optimizers.spring import Spring, SpringMomentum
 from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
 from riemgd.optimizers.trust_regions import (
@@ -32,6 +33,7 @@ from riemgd.optimizers.trust_regions import (
 ArmijoLineSearch = Armijo
 
 __all__ = [
+    "DEFAULT_SEED",
     "Armijo",
     "ArmijoLineSearch",
     "ConstantStep",
@@ -40,6 +42,7 @@ __all__ = [
     "GradientDescent",
     "GridSearch",
     "HeavyBall",
+    "History",
     "Iterate",
     "Momentum",
     "Nesterov",

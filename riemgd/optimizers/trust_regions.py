@@ -354,6 +354,7 @@ class TrustRegions(Optimizer):
         *,
         initial_point: Any = None,
         callback: Any = None,
+        rng: int | np.random.Generator | None = None,
         mininner: int | None = None,
         maxinner: int | None = None,
         Delta_bar: float | None = None,
@@ -376,7 +377,7 @@ class TrustRegions(Optimizer):
                 radius.initial = None
             if Delta0 is not None:
                 radius.initial = positive_number(Delta0, "Delta0")
-            return super().run(problem, initial_point=initial_point, callback=callback)
+            return super().run(problem, initial_point=initial_point, callback=callback, rng=rng)
         finally:
             direction.min_inner_iterations, direction.max_inner_iterations, radius.maximum, radius.initial = saved
 
