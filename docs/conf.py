@@ -53,6 +53,7 @@ templates_path: list[str] = []
 root_doc = "index"
 language = "en"
 default_role = "math"  # `x` in the prose pages is inline math (the docstrings use ``literal``)
+highlight_language = "none"  # "::" blocks hold formulas and tables; code says its language
 
 # -- autodoc / autosummary / napoleon ----------------------------------------
 autodoc_member_order = "bysource"
