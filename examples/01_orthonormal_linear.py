@@ -1,4 +1,5 @@
-"""Orthonormal linear model: gradient descent *is* natural gradient descent.
+"""Orthonormal linear model: gradient descent *is* natural gradient descent
+========================================================================
 
 Seed statement (Nouy & Somacal, "Natural gradient descent with momentum", toy
 example "Gradient descent trajectory"): for the linear model

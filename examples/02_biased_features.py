@@ -1,4 +1,5 @@
-"""Non-orthogonal features: gradient descent is biased, natural gradient is not.
+"""Non-orthogonal features: gradient descent is biased, natural gradient is not
+============================================================================
 
 Seed statement (Nouy & Somacal, toy examples "Gradient descent is biased in
 functional space" and "Natural gradient descent"): for the linear model

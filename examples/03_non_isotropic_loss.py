@@ -1,4 +1,5 @@
-"""Non-isotropic loss: the metric must match the loss; Newton ≡ natural gradient.
+"""Non-isotropic loss: the metric must match the loss; Newton ≡ natural gradient
+=============================================================================
 
 Seed statements (Nouy & Somacal, toy examples "Non isotropic loss", "Natural
 gradient descent with loss hessian", "Natural gradient and Newton method are

@@ -1,4 +1,5 @@
-"""Nonlinear (quadratic) model manifold: natural gradient, heavy ball and Nesterov.
+"""Nonlinear (quadratic) model manifold: natural gradient, heavy ball and Nesterov
+===============================================================================
 
 Seed statement (Nouy & Somacal, toy example "Nonlinear manifold", and the
 momentum slides): for the quadratic model

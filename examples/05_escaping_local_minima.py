@@ -1,4 +1,5 @@
-"""Escaping a local minimum: natural gradient stalls, momentum rolls through.
+"""Escaping a local minimum: natural gradient stalls, momentum rolls through
+=========================================================================
 
 Seed statement (Nouy & Somacal, "Natural gradient descent with momentum", toy
 example "Escaping local minima"): on the one-parameter nonlinear model

@@ -1,4 +1,5 @@
-"""A loss that is not the squared V-norm: natural gradient is biased, momentum and G^H help.
+"""A loss that is not the squared V-norm: natural gradient is biased, momentum and G^H help
+========================================================================================
 
 Seed statement (Nouy & Somacal, "Natural gradient descent with momentum", toy
 example "Not L² loss"): natural gradient with the Gram matrix ``G = Jᵀ K J``

@@ -1,4 +1,5 @@
-"""Mackey–Glass prediction with a 61-parameter network: natural gradient and momentum.
+"""Mackey–Glass prediction with a 61-parameter network: natural gradient and momentum
+==================================================================================
 
 Seed statement (Nouy & Somacal, "Natural gradient descent with momentum", the
 "less toy example" after Park, Amari & Fukumizu, 2000): on the chaotic

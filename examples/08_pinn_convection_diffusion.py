@@ -1,4 +1,5 @@
-"""Physics-informed learning: natural gradient with momentum on a PDE residual.
+"""Physics-informed learning: natural gradient with momentum on a PDE residual
+===========================================================================
 
 Seed statement (Nouy & Somacal, SMAI 2025, "Why we need momentum" and
 "Physics informed learning"): natural gradient is unbiased only for the loss

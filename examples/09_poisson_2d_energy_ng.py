@@ -1,4 +1,5 @@
-"""Energy natural gradient for a 2-D Poisson PINN, with and without momentum.
+"""Energy natural gradient for a 2-D Poisson PINN, with and without momentum
+=========================================================================
 
 Seed statement (Nouy & Somacal, SMAI 2025, "Physics informed learning", after
 Müller & Zeinhofer 2023): for a PDE residual loss the natural metric is the

@@ -1,4 +1,5 @@
-"""Rosenbrock as a composite problem: the pullback metric goes straight down the valley.
+"""Rosenbrock as a composite problem: the pullback metric goes straight down the valley
+====================================================================================
 
 Seed statement (Grosse, CSC 2541 lecture 3 "Metrics", motivating example):
 the Rosenbrock function

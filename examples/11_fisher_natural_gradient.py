@@ -1,4 +1,5 @@
-"""Fisher natural gradient: the KL geometry of probabilistic models.
+"""Fisher natural gradient: the KL geometry of probabilistic models
+================================================================
 
 Seed statements (Grosse, CSC2541 lecture 3, "metrics"): with the KL divergence
 as the proximity term, the metric is the Fisher information

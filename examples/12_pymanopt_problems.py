@@ -1,4 +1,5 @@
-"""Classical matrix manifolds: riemgd's optimizers beside pymanopt's on the same problems.
+"""Classical matrix manifolds: riemgd's optimizers beside pymanopt's on the same problems
+======================================================================================
 
 Seed statement (DESIGN.md §2, "optimizers speak only the manifold's language"):
 one heavy-ball and one Nesterov implementation run unchanged on a sphere, a

@@ -1,4 +1,5 @@
-"""Deep PINNs for the 2-D Poisson problem: energy natural gradient with SPRING, heavy ball and Nesterov.
+"""Deep PINNs for the 2-D Poisson problem: energy natural gradient with SPRING, heavy ball and Nesterov
+====================================================================================================
 
 Energy natural gradient descent (ENGD) with momentum on a shallow and a deep
 tanh network (``riemgd.models.MLP``) for the Poisson problem of Müller &
@@ -18,7 +19,7 @@ form, or SPRING — converges faster. The problem, as in example 09
 30 × 30 interior cell centres and 30 points per boundary edge (n = 1020
 residuals), ENGD ``θ ← θ − α (G_E + λI)⁻¹ ∇_θL`` on ``pde.energy_manifold``
 with damping λ = 1e-7 (``rcond = 1e-12``: no further cutoff). The methods, in
-the manifold's language (see docs/theory.rst):
+the manifold's language (see docs/theory.rst)::
 
     ENGD          the grid line search of Müller & Zeinhofer, α ∈ {1, ½, …, 2⁻³⁰} (GridSearch())
     SPRING        φ_k = −grad f + μ[φ_{k−1} − P_{T_k}(J_k φ_{k−1})],  θ_{k+1} = θ_k + η_k φ_k,
@@ -30,7 +31,7 @@ Two networks: the 2-32-1 of Müller & Zeinhofer (p = 129 < n), 1000
 iterations, and a deeper 2-64-64-1 (p = 4417 > n = 1020), 150 iterations.
 
 What riemgd reaches (seeded run, this 2-core machine, OPENBLAS_NUM_THREADS=1,
-relative L² error on a 64 × 64 Gauss–Legendre grid; the whole script 6 min):
+relative L² error on a 64 × 64 Gauss–Legendre grid; the whole script 6 min)::
 
     2-32-1, 1000 iterations          final     time
     ENGD, grid                       2.3e-6    67 s
@@ -51,7 +52,7 @@ heavy ball and by Nesterov. SPRING starts slowly — the norm constraint keeps
 ‖θ_{k+1} − θ_k‖₂ ≤ 0.1, so it needs about 200 steps to leave the start — and
 then overtakes every other method; on the deep network 150 steps are not
 enough for it to catch up, while ENGD gets below 1e-4 in about 30 steps. Other settings measured on 2-32-1 (1000
-iterations, λ = 1e-6 unless said, final error):
+iterations, λ = 1e-6 unless said, final error)::
 
     ENGD, grid: λ = 1e-5 8.6e-6, 1e-6 2.8e-6, 1e-7 2.3e-6, 1e-8 5.7e-6;
         λ = 1e-6 with rcond = 1e-3 (the default cutoff) 1.0e-5; λ = 0, rcond = 1e-6 5.3e-7;

@@ -8,6 +8,7 @@ the figure is saved as ``DIR/NAME.png`` (default ``examples/output``).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,9 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parent / "output"
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``--fast`` and ``--output DIR``."""
-    parser = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    """``--fast`` and ``--output DIR``; ``description`` is the script's docstring
+    (empty when sphinx-gallery runs the script: it shows the docstring as text)."""
+    parser = argparse.ArgumentParser(description=(description or "").strip().split("\n", 1)[0])
     parser.add_argument("--fast", action="store_true", help="few iterations and small sizes (smoke test)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder for the PNG figure")
     return parser.parse_args(argv)
@@ -49,11 +51,17 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: st
 
 
 def save_figure(fig: Any, name: str, output: Path) -> Path:
-    """Save ``fig`` as ``output/name.png`` and close it; returns the path."""
+    """Save ``fig`` as ``output/name.png`` and close it; returns the path.
+
+    During a docs build the figure stays open: sphinx-gallery's matplotlib
+    scraper puts the figures still open at the end of a script on its page
+    (and closes them).
+    """
     output.mkdir(parents=True, exist_ok=True)
     path = output / f"{name}.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    if "sphinx_gallery" not in sys.modules:
+        plt.close(fig)
     print(f"figure saved to {path}")
     return path
 
