@@ -9,7 +9,9 @@ Two sources, one interface (``forward(c) = A c``, ``gram_apply(c) = AᵀA c``,
   ``model.vjp(θ, x, r, operator=term)``, as :class:`~riemgd.models.MLP` has them),
   term by term in the layout of :meth:`Space.evaluate` (terms stacked, each
   output-major), with the metric applied as ``K v``: ``J`` is never formed;
-* :class:`MatrixProducts` — plain products with a formed ``A`` (any model).
+* :class:`MatrixProducts` — plain products with a formed ``A`` (any model);
+  on chunked (dask) points ``A`` is chunked along samples and every product
+  ``Aᵀ(·)`` is a per-chunk reduction brought to the client.
 
 ``K v`` without a factorization: :func:`metric_function` finds it for spaces
 whose whitening is diagonal (``L2``, ``H1``: ``K = diag``), ``Weighted``
@@ -51,6 +53,8 @@ def has_products(model: Any, space: Any) -> bool:
     if not (callable(getattr(model, "jvp", None)) and callable(getattr(model, "vjp", None))):
         return False
     if type(space).evaluate is not Space.evaluate or space.points is None:
+        return False
+    if backend.is_chunked(space.points):  # model.jvp/vjp take whole arrays of points: products with a chunked SJ
         return False
     return metric_function(space, None) is not None
 
@@ -123,17 +127,17 @@ class MatrixProducts:
     def diagonal(self) -> Array:
         """``D = diag(AᵀA)``, the squared column norms of ``A``."""
         if self._diagonal is None:
-            self._diagonal = column_norms_squared(self.whitened)
+            self._diagonal = backend.gather(column_norms_squared(self.whitened))
         return self._diagonal
 
     def forward(self, c: Array) -> Array:
         return self.whitened @ c
 
     def gram_apply(self, c: Array) -> Array:
-        return self.whitened.T @ (self.whitened @ c)
+        return backend.gather(self.whitened.T @ (self.whitened @ c))  # Σ_c A_cᵀ(A_c c) on a chunked A
 
     def pull(self, g: Array) -> Array:
-        return self.whitened.T @ self._whiten(g)
+        return backend.gather(self.whitened.T @ self._whiten(g))
 
 
 def column_norms_squared(a: Array) -> Array:
