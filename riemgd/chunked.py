@@ -281,3 +281,71 @@ def take_rows(
             task = dask.delayed(_take, pure=True)(blocks[s * len(rows) + c], index, scale)
             pieces.append(da.from_delayed(task, shape=(len(index), *tail), dtype=array.dtype, meta=like))
     return da.concatenate(pieces, axis=0)
+
+
+# --------------------------------------------------------------- matrix-free products per chunk
+def _jvp_block(model: Any, theta: Array, block: Array, terms: tuple[str, ...], c: Array, outputs: int) -> tuple:
+    """``J_c c`` on one chunk: per term, its ``outputs`` columns ``(rows,)`` (the layout of :func:`evaluate`)."""
+    columns: list[Array] = []
+    for term in terms:
+        out = model.jvp(theta, block, c, operator=term)
+        columns.extend([out] if out.ndim == 1 else [out[:, k] for k in range(out.shape[1])])
+    return tuple(columns)
+
+
+def jvp(model: Any, theta: Array, points: Array, terms: Sequence[str], c: Array, outputs: int = 1) -> Array:
+    """``J c`` (``(n,)``, chunked like the points) from ``model.jvp`` on each chunk, ``J`` never formed."""
+    import dask
+    import dask.array as da
+
+    terms, points = tuple(terms), _one_column_chunk(points)
+    dtype, like = np.result_type(points.dtype, theta.dtype), meta(points)
+    key = _model_key(model)
+    results = [
+        dask.delayed(_jvp_block, pure=True)(key, theta, block, terms, c, outputs)
+        for block in points.to_delayed().ravel()
+    ]
+    columns = [
+        da.from_delayed(result[s], shape=(rows,), dtype=dtype, meta=like)
+        for s in range(len(terms) * outputs)
+        for result, rows in zip(results, points.chunks[0], strict=True)
+    ]
+    return da.concatenate(columns)
+
+
+def _vjp_block(model: Any, theta: Array, block: Array, terms: tuple[str, ...], outputs: int, *pieces: Array) -> Array:
+    """``J_cᵀ y_c = Σ_t vjp(θ, x_c, y_{c,t})`` on one chunk; ``pieces``: its rows of every segment."""
+    from riemgd import backend
+
+    xp = backend.namespace(block) if not isinstance(block, np.ndarray) else np
+    total = None
+    for t, term in enumerate(terms):
+        part = pieces[t * outputs : (t + 1) * outputs]
+        cotangent = part[0] if outputs == 1 else xp.stack(part, axis=1)  # output-major → (rows, q)
+        out = model.vjp(theta, block, cotangent, operator=term)
+        total = out if total is None else total + out
+    return total[None, :]
+
+
+def vjp(model: Any, theta: Array, points: Array, terms: Sequence[str], y: Array, outputs: int = 1) -> Array:
+    """``Jᵀ y = Σ_c J_cᵀ y_c`` (``(p,)``, computed) from ``model.vjp`` on each chunk, summed in a tree."""
+    import dask
+    import dask.array as da
+
+    terms, points = tuple(terms), _one_column_chunk(points)
+    segments, blocks = len(terms) * outputs, points.numblocks[0]
+    y = align(y, points, segments).to_delayed().ravel()
+    key, p = _model_key(model), theta.shape[0]
+    dtype, like = np.result_type(points.dtype, theta.dtype), meta(points)
+    parts = [
+        da.from_delayed(
+            dask.delayed(_vjp_block, pure=True)(
+                key, theta, block, terms, outputs, *(y[s * blocks + c] for s in range(segments))
+            ),
+            shape=(1, p),
+            dtype=dtype,
+            meta=like,
+        )
+        for c, block in enumerate(points.to_delayed().ravel())
+    ]
+    return gather(da.concatenate(parts, axis=0).sum(axis=0))

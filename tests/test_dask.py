@@ -130,6 +130,22 @@ def test_cg_products_chunk_wise():
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
 
 
+def test_matrix_free_cg_runs_the_model_products_per_chunk():
+    """``solver="cg"`` with a model that has ``jvp``/``vjp`` (no ``J`` formed): ``J c`` and
+    ``Jᵀ y = Σ_c J_cᵀ y_c`` per chunk give the in-memory iterates (``λ = 10⁻²``: κ moderate)."""
+    network = models.ShallowNetwork(1, 4)
+    theta = network.initial_parameters(0)
+    runs = []
+    with dask.config.set(scheduler="threads"):
+        for space in (spaces.L2(X, W), chunked_space()):
+            manifold = riemgd.ModelManifold(network, space, solver="cg", damping=1e-2)
+            assert manifold._products_free  # the model's products, not a formed SJ
+            problem = riemgd.Problem(manifold, losses.L2(target))
+            runs.append(riemgd.HeavyBall(0.3, 0.5, max_iterations=4).run(problem, initial_point=theta).point)
+    np.testing.assert_allclose(runs[1], runs[0], rtol=0, atol=TOLERANCE)
+    assert np.abs(runs[0] - theta).max() > 1e-2
+
+
 def test_reductions_are_per_chunk_and_stay_on_workers(cluster_client):
     """``G``, ``∇_θL`` and the cost against a dense numpy computation; ``S J`` persisted in
     4 chunks, each held by exactly one worker (none copied elsewhere, none on the client).

@@ -9,6 +9,8 @@ Two sources, one interface (``forward(c) = A c``, ``gram_apply(c) = AᵀA c``,
   ``model.vjp(θ, x, r, operator=term)``, as :class:`~riemgd.models.MLP` has them),
   term by term in the layout of :meth:`Space.evaluate` (terms stacked, each
   output-major), with the metric applied as ``K v``: ``J`` is never formed;
+  on chunked (dask) points the model's products run per chunk
+  (:func:`riemgd.chunked.jvp`, :func:`riemgd.chunked.vjp`: ``Jᵀy = Σ_c J_cᵀ y_c``);
 * :class:`MatrixProducts` — plain products with a formed ``A`` (any model);
   on chunked (dask) points ``A`` is chunked along samples and every product
   ``Aᵀ(·)`` is a per-chunk reduction brought to the client.
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from riemgd import backend
+from riemgd import backend, chunked
 
 Array = Any
 
@@ -54,8 +56,6 @@ def has_products(model: Any, space: Any) -> bool:
         return False
     if type(space).evaluate is not Space.evaluate or space.points is None:
         return False
-    if backend.is_chunked(space.points):  # model.jvp/vjp take whole arrays of points: products with a chunked SJ
-        return False
     return metric_function(space, None) is not None
 
 
@@ -80,7 +80,9 @@ class ModelProducts:
         self.outputs = int(getattr(model, "output_dim", 1))
 
     def jvp(self, c: Array) -> Array:
-        """``J c``, shape ``(n,)``."""
+        """``J c``, shape ``(n,)`` (on chunked points, ``model.jvp`` per chunk)."""
+        if backend.is_chunked(self.points):
+            return chunked.jvp(self.model, self.theta, self.points, self.terms, c, self.outputs)
         xp = backend.namespace(self.theta)
         parts = []
         for term in self.terms:
@@ -89,7 +91,9 @@ class ModelProducts:
         return backend.concat(xp, parts) if len(parts) > 1 else parts[0]
 
     def vjp(self, y: Array) -> Array:
-        """``Jᵀ y``, shape ``(p,)``."""
+        """``Jᵀ y``, shape ``(p,)`` (on chunked points, ``Σ_c`` of ``model.vjp`` per chunk, computed)."""
+        if backend.is_chunked(self.points):
+            return chunked.vjp(self.model, self.theta, self.points, self.terms, y, self.outputs)
         xp = backend.namespace(self.theta)
         block = self.size // len(self.terms)
         m = block // self.outputs
