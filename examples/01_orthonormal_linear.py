@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> dict:
         thetas = np.array(result.log["iterations"]["point"])
         coeffs = np.array([coefficients(t) for t in thetas])
         runs[name] = {
+            "result": result,
             "theta": thetas,
             "coefficients": coeffs,
             "error": np.linalg.norm(coeffs - projection, axis=1),
@@ -96,7 +97,16 @@ def main(argv: list[str] | None = None) -> dict:
         title=f"Orthonormal features Φ = [1, √2 sin 2πx], step s = {STEP}; ‖G − I‖_max = {gram_error:.1e}",
     )
 
-    path = plot(runs, loss_of=lambda c: 0.5 * np.sum((c - projection) ** 2, axis=-1), projection=projection, args=args)
+    def error_of(theta: np.ndarray) -> float:
+        return float(np.linalg.norm(coefficients(theta) - projection))
+
+    path = plot(
+        runs,
+        loss_of=lambda c: 0.5 * np.sum((c - projection) ** 2, axis=-1),
+        error_of=error_of,
+        projection=projection,
+        args=args,
+    )
 
     # --- the seed's statement, checked
     assert gram_error < 1e-12, f"Gram matrix of an orthonormal basis should be I, off by {gram_error:.2e}"
@@ -106,7 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
     return {"runs": runs, "figure": path}
 
 
-def plot(runs: dict, loss_of, projection: np.ndarray, args) -> Path:
+def plot(runs: dict, loss_of, error_of, projection: np.ndarray, args) -> Path:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     styles = {
         "gradient descent": {"color": "tab:blue", "marker": "o", "markersize": 7, "mfc": "none"},
@@ -127,8 +137,8 @@ def plot(runs: dict, loss_of, projection: np.ndarray, args) -> Path:
         ax.set(title=title, xlabel=labels[0], ylabel=labels[1], aspect="equal")
         ax.legend(loc="lower right", fontsize=8)
     ax = axes[2]
-    for name, run in runs.items():
-        ax.semilogy(run["error"], label=name, **styles[name])
+    for name, run in runs.items():  # ‖v_k − P_V u‖ at every logged θ_k
+        riemgd.plot_convergence(run["result"], labels=[name], y=error_of, ax=ax, **styles[name])
     k = np.arange(len(runs["natural gradient"]["error"]))
     ax.semilogy(k, (1 - STEP) ** k * runs["natural gradient"]["error"][0], "k:", label=r"$(1-s)^k\,\|v_0 - P_V u\|$")
     ax.set(title="convergence (identical curves)", xlabel="iteration k", ylabel=r"$\|v_k - P_V u\|_{L^2}$")

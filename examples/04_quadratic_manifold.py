@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> dict:
         reached = np.flatnonzero(error < tolerance)
         gram_error = max(float(np.abs(manifold.gram(t) - seed_gram(t)).max()) for t in thetas)
         runs[name] = {
+            "result": result,
             "theta": thetas,
             "coefficients": coeffs,
             "error": error,
@@ -136,7 +137,10 @@ def main(argv: list[str] | None = None) -> dict:
             f"eig(G⁻¹H) at v* = {np.sort(curvature.real).round(3).tolist()}"
         ),
     )
-    path = plot(runs, c_star, theta_star, args)
+    def error_of(theta: np.ndarray) -> float:  # ‖v_θ − v*‖_L²
+        return float(np.linalg.norm(coefficients(theta) - c_star))
+
+    path = plot(runs, c_star, theta_star, error_of, args)
 
     # --- the seed's statements, checked
     assert optimality < 1e-10, f"v* should satisfy u − v* ⟂ T (got {optimality:.2e})"
@@ -166,7 +170,7 @@ def hessian(problem: riemgd.Problem, theta: np.ndarray, h: float = 1e-5) -> np.n
     return 0.5 * (hess + hess.T)
 
 
-def plot(runs: dict, c_star: np.ndarray, theta_star: np.ndarray, args) -> Path:
+def plot(runs: dict, c_star: np.ndarray, theta_star: np.ndarray, error_of, args) -> Path:
     fig = plt.figure(figsize=(17, 5.6), layout="constrained")
     ax3d = fig.add_subplot(1, 3, 1, projection="3d")
     ax_theta = fig.add_subplot(1, 3, 2)
@@ -206,9 +210,8 @@ def plot(runs: dict, c_star: np.ndarray, theta_star: np.ndarray, args) -> Path:
     )
 
     for name, r in runs.items():
-        ax_conv.semilogy(
-            np.maximum(r["error"], 1e-16), color=colors[name], marker=markers[name], markersize=2.5, label=name
-        )
+        style = {"color": colors[name], "marker": markers[name], "markersize": 2.5}
+        riemgd.plot_convergence(r["result"], labels=[name], y=error_of, floor=1e-16, ax=ax_conv, legend=False, **style)
     ax_conv.set(
         title=rf"convergence ($\alpha$ = {STEP}, $\beta$ = {MOMENTUM})",
         xlabel="iteration k",

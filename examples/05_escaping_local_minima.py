@@ -210,8 +210,10 @@ def plot(runs: dict, sweep: dict, scan: tuple, minima: tuple, args) -> Path:
 
     # (3) cost above the global minimum against the iteration
     ax = axes[1, 0]
-    for name, run in runs.items():
-        ax.semilogy(run["cost"] - cost_good + 1e-16, color=colors[name], lw=1.6, label=name)
+    for name, run in runs.items():  # L(v_k) − L*, 1e-16 at the least so that an exact hit shows
+        riemgd.plot_convergence(
+            run["result"], labels=[name], optimum=cost_good, floor=1e-16, ax=ax, color=colors[name], lw=1.6
+        )
     ax.axhline(cost_bad - cost_good, color="tab:orange", ls="--", lw=1, label="worse local min")
     ax.set(title="cost above the global minimum", xlabel="iteration k", ylabel=r"$L(v_k) - L^\ast$", ylim=(1e-13, 20))
     ax.grid(True, which="both", alpha=0.3)

@@ -185,7 +185,8 @@ def plot(runs: dict, loss, space, u: np.ndarray, v0: np.ndarray, q: np.ndarray, 
 
     ax = axes[1]
     for name, run in runs.items():
-        ax.semilogy(run["cost"], color=colors[name], lw=1.6, label=f"{name} ({run['result'].iterations} it.)")
+        label = f"{name} ({run['result'].iterations} it.)"
+        riemgd.plot_convergence(run["result"], labels=[label], ax=ax, color=colors[name], lw=1.6)
     ax.axhline(TOLERANCE, color="0.4", ls=":", lw=1, label="tolerance")
     ax.set(
         title="cost against iterations (each run stops at the tolerance)",

@@ -126,9 +126,12 @@ def main(argv: list[str] | None = None) -> dict:
             result = optimizer.run(riemgd.Problem(search, riemgd.losses.L2(y_train)), initial_point=theta0)
             seconds = time.perf_counter() - start
             points = result.log["iterations"]["point"]
+            # the full-data errors of every iterate, as columns of the history (plotted below)
+            result.history["train"] = [mse(theta, x_train, y_train) for theta in points]
+            result.history["test"] = [mse(theta, x_test, y_test) for theta in points]
             runs[setting][name] = {
-                "train": np.array([mse(theta, x_train, y_train) for theta in points]),
-                "test": np.array([mse(theta, x_test, y_test) for theta in points]),
+                "train": np.array(result.history["train"]),
+                "test": np.array(result.history["test"]),
                 "result": result,
                 "seconds": seconds,
                 "kwargs": kwargs,
@@ -189,7 +192,8 @@ def plot(runs: dict, network, test_data: tuple, args) -> Path:
             ax = fig.add_subplot(grid[row, col], sharey=axes.get((0, 0)))
             axes[(row, col)] = ax
             for name, run in by_method.items():
-                ax.semilogy(run[which], color=colors[name], lw=1.4, label=f"{name} ({run[which][-1]:.1e})")
+                label = f"{name} ({run[which][-1]:.1e})"
+                riemgd.plot_convergence(run["result"], labels=[label], y=which, ax=ax, color=colors[name], lw=1.4)
             ax.set(title=f"{which} MSE, {setting}", xlabel="iteration k", ylabel=f"{which} MSE")
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=8, loc="upper right")

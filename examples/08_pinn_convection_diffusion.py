@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "NG + Nesterov": ("l2", riemgd.Nesterov(alpha, beta, **stop)),
         "energy NG (Armijo)": ("energy", riemgd.GradientDescent(**stop)),
     }
-    rows, histories, finals = [], {}, {}
+    rows, histories, finals, results = [], {}, {}, {}
     for name, (metric, optimizer) in methods.items():
         pde = pde_loss(collocation_points, seed=1)  # every method sees the same stream of collocation points
         if metric == "l2":
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             problem = riemgd.Problem(pde.energy_manifold(network, damping=1e-6, rcond=1e-12), pde.energy_loss())
         result = optimizer.run(problem, initial_point=theta0)
         histories[name] = [relative_error(theta) for theta in result.log["iterations"]["point"]]
-        finals[name] = result.point
+        finals[name], results[name] = result.point, result
         rows.append((name, histories[name][-1], result.iterations, result.time))
     print_table(
         ["method", "relative L2 error", "iterations", "time [s]"],
@@ -119,8 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     fig, (ax_error, ax_solution) = plt.subplots(1, 2, figsize=(12, 4.4), constrained_layout=True)
-    for name, history in histories.items():
-        ax_error.semilogy(history, lw=1.4, label=name)
+    riemgd.plot_convergence(*results.values(), labels=list(results), y=relative_error, ax=ax_error, lw=1.4)
     ax_error.set_xlabel("iteration")
     ax_error.set_ylabel(r"relative $L^2$ error $\|v_k - u\| / \|u\|$")
     ax_error.set_title(rf"$-\varepsilon v'' + v' = 1$, $\varepsilon = {EPSILON}$: stochastic collocation", fontsize=10)

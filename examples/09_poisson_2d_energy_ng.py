@@ -97,11 +97,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "ENG + heavy ball (LM)": riemgd.HeavyBall(0.1, 0.8, "LM", **stop),
         "ENG + Nesterov (restart)": riemgd.Nesterov(0.1, 0.8, restart="function", **stop),
     }
-    rows, histories = [], {}
+    rows, histories, results = [], {}, {}
     for name, optimizer in methods.items():
-        result = optimizer.run(problem, initial_point=theta0)
+        result = results[name] = optimizer.run(problem, initial_point=theta0)
         log = result.log["iterations"]
-        histories[name] = (np.array(log["time"]), np.array([relative_error(p) for p in log["point"]]))
+        log["error"] = [relative_error(p) for p in log["point"]]  # a column of the history, plotted below
+        histories[name] = (np.array(log["time"]), np.array(log["error"]))
         rows.append((name, histories[name][1][-1], float(np.min(histories[name][1])), result.iterations, result.time))
     print_table(
         ["method", "relative L2 error", "best along the run", "iterations", "time [s]"],
@@ -111,9 +112,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     fig, (ax_it, ax_time) = plt.subplots(1, 2, figsize=(12, 4.4), constrained_layout=True)
-    for name, (times, errors) in histories.items():
-        ax_it.semilogy(errors, lw=1.5, label=name)
-        ax_time.loglog(times, errors, lw=1.5, label=name)
+    for ax, x in ((ax_it, "iteration"), (ax_time, "time")):
+        riemgd.plot_convergence(*results.values(), labels=list(results), x=x, y="error", ax=ax, lw=1.5)
+    ax_time.set_xscale("log")
+    ax_time.get_legend().remove()  # one legend, on the left
     ax_it.set_xlabel("iteration")
     ax_time.set_xlabel("wall time [s] (log scale)")
     for ax in (ax_it, ax_time):

@@ -247,16 +247,9 @@ def plot(samples, problems, paths, mle, logistic, trust) -> plt.Figure:
 
     ax = axes[1]
     for (name, (_, result)), color in zip(logistic["runs"].items(), ["C0", "C2", "C1", "C3"], strict=True):
-        gap = np.maximum(np.array(result.log["iterations"]["cost"]) - logistic["optimum"], 1e-16)
-        ax.semilogy(
-            gap,
-            color=color,
-            ls="--" if "100" in name else "-",
-            lw=1.8,
-            marker="o" if "NG" in name else None,
-            ms=3,
-            label=name,
-        )
+        style = {"color": color, "ls": "--" if "100" in name else "-", "lw": 1.8, "ms": 3}
+        style["marker"] = "o" if "NG" in name else None
+        riemgd.plot_convergence(result, labels=[name], optimum=logistic["optimum"], floor=1e-16, ax=ax, **style)
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel("iteration")
     ax.set_ylabel(r"$J(\theta_k) - J^*$ (mean negative log-likelihood)")

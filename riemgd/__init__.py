@@ -9,18 +9,47 @@ functions, with numpy or CuPy arrays.
 import sys
 
 from riemgd import functional, manifolds, optimizers
-from riemgd.checks import check_gradient, check_retraction, check_transport
+from riemgd.checks import check_gradient, check_hessian, check_retraction, check_transport
+from riemgd.diagnostics import RiemgdWarning
 from riemgd.functional import GramSolver, ModelManifold, ParameterSpace, losses, models, spaces
 from riemgd.manifolds import (
+    ComplexCircle,
+    ComplexEuclidean,
+    ComplexGrassmann,
+    Elliptope,
     Euclidean,
+    FixedRankEmbedded,
     Grassmann,
+    HermitianPositiveDefinite,
     Manifold,
+    Oblique,
+    PoincareBall,
+    Positive,
     Product,
+    PSDFixedRank,
+    PSDFixedRankComplex,
+    SkewSymmetric,
+    SpecialHermitianPositiveDefinite,
+    SpecialOrthogonalGroup,
     Sphere,
+    SphereSubspaceComplementIntersection,
+    SphereSubspaceIntersection,
     Stiefel,
+    Symmetric,
     SymmetricPositiveDefinite,
+    UnitaryGroup,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
+from riemgd.optimizers import (
+    GradientDescent,
+    HeavyBall,
+    Nesterov,
+    Newton,
+    Optimizer,
+    OptimizerResult,
+    Spring,
+    TrustRegions,
+)
+from riemgd.plotting import plot_convergence
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -33,25 +62,46 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "ComplexCircle",
+    "ComplexEuclidean",
+    "ComplexGrassmann",
+    "Elliptope",
     "Euclidean",
+    "FixedRankEmbedded",
     "GradientDescent",
     "GramSolver",
     "Grassmann",
     "HeavyBall",
+    "HermitianPositiveDefinite",
     "Manifold",
     "ModelManifold",
     "Nesterov",
     "Newton",
+    "Oblique",
     "Optimizer",
     "OptimizerResult",
+    "PSDFixedRank",
+    "PSDFixedRankComplex",
     "ParameterSpace",
+    "PoincareBall",
+    "Positive",
     "Problem",
     "Product",
+    "RiemgdWarning",
+    "SkewSymmetric",
+    "SpecialHermitianPositiveDefinite",
+    "SpecialOrthogonalGroup",
     "Sphere",
+    "SphereSubspaceComplementIntersection",
+    "SphereSubspaceIntersection",
     "Spring",
     "Stiefel",
+    "Symmetric",
     "SymmetricPositiveDefinite",
+    "TrustRegions",
+    "UnitaryGroup",
     "check_gradient",
+    "check_hessian",
     "check_retraction",
     "check_transport",
     "functional",
@@ -59,5 +109,6 @@ __all__ = [
     "manifolds",
     "models",
     "optimizers",
+    "plot_convergence",
     "spaces",
 ]

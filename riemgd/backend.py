@@ -293,12 +293,23 @@ def is_real_floating(x: Array) -> bool:
     return str(x.dtype).rsplit(".", 1)[-1] in ("float32", "float64")
 
 
+def is_complex_floating(x: Array) -> bool:
+    """True when ``x`` has a complex floating dtype (complex64 or complex128)."""
+    return str(x.dtype).rsplit(".", 1)[-1] in ("complex64", "complex128")
+
+
 def inner(a: Array, b: Array) -> Any:
-    """Frobenius inner product ``Σ a_ij b_ij`` (a 0-d array, or a numpy float); for
-    dask arrays, a chunked reduction, computed."""
+    """Frobenius inner product ``Σ a_ij b_ij`` (a 0-d array, or a numpy float);
+    for complex arrays its real part ``Re Σ conj(a_ij) b_ij = Re tr(Aᴴ B)``, the
+    real inner product of ``C^N`` seen as ``R^{2N}`` (pymanopt's convention),
+    so the result is real for every input. For dask arrays (real), a chunked
+    reduction, computed."""
     if isinstance(a, np.ndarray):
-        return np.vdot(a, b)
+        value = np.vdot(a, b)  # conjugates a, a no-op for real arrays
+        return value.real if isinstance(value, np.complexfloating) else value
     if chunked.is_chunked(a) or chunked.is_chunked(b):
         return chunked.inner(a, b)
     xp = namespace(a, b)
+    if is_complex_floating(a) or is_complex_floating(b):
+        return xp.real(xp.sum(xp.conj(a) * b))
     return xp.sum(a * b)

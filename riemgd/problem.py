@@ -2,8 +2,9 @@
 
 A :class:`Problem` takes plain Python callables. When neither gradient is
 given, autograd differentiates the cost (numpy code only; on CuPy give the
-gradient yourself). On a model manifold, ``cost`` may instead be a functional
-loss from :mod:`riemgd.losses`: ``Problem(manifold, loss)``.
+gradient yourself); when no Hessian is given, autograd's Hessian-vector
+products of the cost stand in for it. On a model manifold, ``cost`` may
+instead be a functional loss from :mod:`riemgd.losses`: ``Problem(manifold, loss)``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ class Problem:
         riemannian_gradient: ``riemannian_gradient(point)``, the Riemannian
             gradient directly. Give at most one of the two gradients; with
             neither, autograd computes the Euclidean gradient.
+        euclidean_hessian: ``euclidean_hessian(point, vector)``, the Hessian-vector
+            product ``∇²f(x)[u] = D(∇f)(x)[u]`` of the cost on the embedding
+            space (pymanopt's meaning): ``vector`` is the tangent vector as an
+            ambient vector (``manifold.embedding``; unchanged on manifolds whose
+            tangent vectors are coordinates, such as model manifolds, where
+            ``∇f`` is ``∇_θ f``). Converted by
+            ``manifold.euclidean_to_riemannian_hessian``. With neither Hessian,
+            autograd's Hessian-vector product of the cost (reverse over
+            reverse; plain numpy costs).
+        riemannian_hessian: ``riemannian_hessian(point, tangent_vector)``, the
+            Riemannian Hessian ``Hess f(x)[u] = ∇_u grad f`` directly. Give at
+            most one of the two Hessians.
         preconditioner: Optional ``preconditioner(point, tangent_vector)``
             (pymanopt's hook, used by pymanopt's conjugate gradient); identity
             by default.
@@ -59,16 +72,24 @@ class Problem:
             ``ModelManifold`` over a :class:`~riemgd.spaces.HessianWeighted` space).
 
     The route from what was given to ``grad f`` is chosen once (:attr:`route`:
-    ``"riemannian"``, ``"euclidean"`` or ``"metric swap"``). A problem holds
+    ``"riemannian"``, ``"euclidean"``, ``"functional"`` or ``"metric swap"``);
+    :meth:`riemannian_hessian` follows it (see there for where a Hessian exists). A problem holds
     no closures: ``copy.deepcopy`` gives an independent problem and ``pickle``
     works whenever the user's callables pickle (a functional loss is evaluated
     through ``self.loss`` and ``self.manifold`` at call time; autograd's
     gradient is rebuilt from the cost).
 
     Raises:
-        TypeError: ``manifold`` lacks the manifold methods, or ``cost`` or a
-            gradient is not callable.
-        ValueError: both gradients were given.
+        TypeError: ``manifold`` lacks the manifold methods, ``cost`` or a
+            gradient is not callable, or an unknown keyword was passed
+            (pymanopt 0.x's ``egrad``, ``rgrad``, ``grad``, ``ehess``, ``rhess``,
+            ``hess``, ``precon`` get the message naming the current names).
+        ValueError: both gradients, or both Hessians, were given; a
+            ``euclidean_hessian`` came with a ``riemannian_gradient`` (its
+            conversion needs the Euclidean gradient) or with a functional loss.
+        AutogradError: (at the first evaluation, :meth:`check`) autograd cannot
+            differentiate the cost, which works on plain arrays: see
+            :class:`AutogradError`.
     """
 
     def __init__(
@@ -78,9 +99,14 @@ class Problem:
         *,
         euclidean_gradient: Callable[[Point], Any] | None = None,
         riemannian_gradient: Callable[[Point], Any] | None = None,
+        euclidean_hessian: Callable[[Point, Any], Any] | None = None,
+        riemannian_hessian: Callable[[Point, Any], Any] | None = None,
         preconditioner: Callable[[Point, Any], Any] | None = None,
         gradient_manifold: Manifold | None = None,
+        **unexpected: Any,
     ):
+        if unexpected:
+            raise TypeError(_unexpected_keywords(unexpected))
         for method in ("inner_product", "projection", "retraction", "norm"):
             if not callable(getattr(manifold, method, None)):
                 raise TypeError(f"manifold must provide the manifold method '{method}', got {type(manifold).__name__}")
@@ -89,14 +115,25 @@ class Problem:
             ("cost", None if loss is not None else cost),
             ("euclidean_gradient", euclidean_gradient),
             ("riemannian_gradient", riemannian_gradient),
+            ("euclidean_hessian", euclidean_hessian),
+            ("riemannian_hessian", riemannian_hessian),
             ("preconditioner", preconditioner),
         ):
             if fun is not None and not callable(fun):
                 raise TypeError(f"{name} must be callable, got {type(fun).__name__}")
         if euclidean_gradient is not None and riemannian_gradient is not None:
             raise ValueError("give either euclidean_gradient or riemannian_gradient, not both")
+        if euclidean_hessian is not None and riemannian_hessian is not None:
+            raise ValueError("give either euclidean_hessian or riemannian_hessian, not both")
+        if euclidean_hessian is not None and riemannian_gradient is not None:
+            raise ValueError(
+                "euclidean_hessian is converted with the Euclidean gradient, which a problem given a "
+                "riemannian_gradient does not have: give riemannian_hessian instead"
+            )
         if loss is not None and (euclidean_gradient is not None or riemannian_gradient is not None):
             raise ValueError("a functional loss brings its own gradient; do not pass a gradient with it")
+        if loss is not None and euclidean_hessian is not None:
+            raise ValueError("a functional loss brings its own Euclidean Hessian; give riemannian_hessian if any")
         if gradient_manifold is not None:
             if riemannian_gradient is not None:
                 raise ValueError("gradient_manifold needs a Euclidean gradient (not a riemannian_gradient)")
@@ -117,6 +154,10 @@ class Problem:
                 euclidean_gradient = _AutogradGradient(cost)
             self._euclidean_gradient = euclidean_gradient
         self._riemannian_gradient = riemannian_gradient
+        if euclidean_hessian is None and loss is None and riemannian_gradient is None:
+            euclidean_hessian = _AutogradHessian(cost)
+        self._euclidean_hessian, self._riemannian_hessian = euclidean_hessian, riemannian_hessian
+        self._gradient_memo: tuple | None = None  # (point, copy of it, ∇f(point)) for Hessian products
         if riemannian_gradient is not None:
             self._route = _Route.RIEMANNIAN
         elif gradient_manifold is not None:
@@ -148,14 +189,85 @@ class Problem:
             raise NotImplementedError("this problem was given a riemannian_gradient only")
         return _as_product(self._euclidean_gradient(point))
 
-    def euclidean_hessian(self, point: Point) -> Any:
-        """Hessian of the cost in the embedding coordinates, by autograd (plain
-        numpy cost functions only; raises ``NotImplementedError`` otherwise)."""
+    def euclidean_hessian_matrix(self, point: Point) -> Any:
+        """The dense Hessian of the cost in the embedding coordinates, by autograd
+        (``(p, p)`` for a vector point; plain numpy cost functions only, raises
+        ``NotImplementedError`` otherwise). Used by the parameter-coordinates
+        :class:`~riemgd.optimizers.NewtonDirection`."""
         if self._autograd_cost is None:
             raise NotImplementedError("this problem's cost is not an autograd-traceable function")
         import autograd
 
         return autograd.hessian(self._autograd_cost)(point)
+
+    def euclidean_hessian(self, point: Point, tangent_vector: Any) -> Any:
+        """Euclidean Hessian-vector product ``∇²f(x)[u]``: the given
+        ``euclidean_hessian`` (or autograd's) at the tangent vector ``u`` as an
+        ambient vector (see the class docstring)."""
+        if self._euclidean_hessian is None:
+            if self._route is _Route.FUNCTIONAL:
+                raise NotImplementedError("a functional loss has no Euclidean Hessian-vector product here")
+            raise NotImplementedError(
+                "this problem was given a riemannian_gradient only: it has no Euclidean Hessian "
+                "(give riemannian_hessian=)"
+            )
+        vector = tangent_vector
+        if not getattr(self.manifold, "tangent_coordinates", False):
+            vector = self.manifold.embedding(point, tangent_vector)
+        return _as_product(self._euclidean_hessian(point, vector))
+
+    def riemannian_hessian(self, point: Point, tangent_vector: Any) -> Any:
+        """Riemannian Hessian-vector product ``Hess f(x)[u] = ∇_u grad f ∈ T_x M``.
+
+        The given ``riemannian_hessian``; else, on the ``"euclidean"`` route,
+        ``manifold.euclidean_to_riemannian_hessian(x, ∇f(x), ∇²f(x)[u], u)``
+        (``∇²f(x)[u]`` given or by autograd). ``∇f(x)`` is evaluated once per
+        point and reused while the same, unchanged point comes back (a
+        truncated-CG solve asks for many products at one point).
+
+        Raises:
+            NotImplementedError: no Hessian is available: a problem given only a
+                ``riemannian_gradient``; a ``"metric swap"`` problem (its gradient
+                is not the gradient of ``manifold``'s metric, so no Hessian of
+                that metric matches it); a functional loss on a manifold without
+                ``loss_riemannian_hessian``; a manifold without
+                ``euclidean_to_riemannian_hessian``; or autograd on non-numpy arrays.
+        """
+        if self._riemannian_hessian is not None:
+            return _as_product(self._riemannian_hessian(point, tangent_vector))
+        if self._route is _Route.RIEMANNIAN:
+            raise NotImplementedError(
+                "this problem was given a riemannian_gradient only: give riemannian_hessian= for second-order methods"
+            )
+        if self._route is _Route.METRIC_SWAP:
+            raise NotImplementedError(
+                "a 'metric swap' problem's gradient is taken in gradient_manifold's metric, not manifold's: "
+                "no Riemannian Hessian matches it (give riemannian_hessian=, or drop gradient_manifold)"
+            )
+        if self._route is _Route.FUNCTIONAL:
+            convert = getattr(self.manifold, "loss_riemannian_hessian", None)
+            if convert is None:
+                raise NotImplementedError(
+                    f"the manifold {type(self.manifold).__name__} has no Riemannian Hessian of a functional loss"
+                )
+            return convert(self.loss, point, tangent_vector)
+        convert = getattr(self.manifold, "euclidean_to_riemannian_hessian", None)
+        if convert is None:
+            raise NotImplementedError(
+                f"the manifold {type(self.manifold).__name__} does not implement 'euclidean_to_riemannian_hessian'"
+            )
+        gradient = self._memoized_euclidean_gradient(point)
+        return _as_product(convert(point, gradient, self.euclidean_hessian(point, tangent_vector), tangent_vector))
+
+    def _memoized_euclidean_gradient(self, point: Point) -> Any:
+        """``∇f(x)``, kept for the last point: reused when the same object comes
+        back with the same contents (a copy detects in-place edits)."""
+        memo = self._gradient_memo
+        if memo is not None and memo[0] is point and _same_contents(memo[1], point):
+            return memo[2]
+        gradient = self.euclidean_gradient(point)
+        self._gradient_memo = (point, _copy(point), gradient)
+        return gradient
 
     def riemannian_gradient(self, point: Point) -> Any:
         """Riemannian gradient ``grad f(x)``: the tangent vector with
@@ -250,11 +362,63 @@ class Problem:
             raise ValueError("gradient at the initial point contains NaN or Inf")
 
 
+#: pymanopt 0.x's keyword names (``pymanopt.Problem(manifold, cost, egrad=…)``) and the current ones.
+LEGACY_KEYWORDS = {
+    "egrad": "euclidean_gradient",
+    "rgrad": "riemannian_gradient",
+    "grad": "riemannian_gradient",
+    "ehess": "euclidean_hessian",
+    "rhess": "riemannian_hessian",
+    "hess": "riemannian_hessian",
+    "precon": "preconditioner",
+}
+
+
+def _unexpected_keywords(keywords: dict) -> str:
+    """The TypeError message for unknown keywords, naming the new name of a pymanopt 0.x one."""
+    parts = []
+    for name in keywords:
+        new = LEGACY_KEYWORDS.get(name)
+        if new is None:
+            parts.append(f"Problem() got an unexpected keyword argument {name!r}")
+        else:
+            parts.append(f"{name}= is pymanopt 0.x's name: riemgd.Problem (like pymanopt 2) calls it {new}=")
+    return "; ".join(parts)
+
+
+class AutogradError(TypeError):
+    """autograd could not differentiate a cost that evaluates fine on plain arrays.
+
+    Typical causes, each of which autograd's tracing types (``ArrayBox``) cannot
+    pass through: ``float(x)``, ``x.item()``, ``np.asarray(x)``, in-place
+    assignment ``x[i] = …``, ``import numpy as np`` instead of
+    ``import autograd.numpy as np``, or a scipy function (``scipy.linalg.expm``;
+    autograd has ``autograd.scipy`` for some). The original error is chained
+    (``__cause__``).
+    """
+
+
 def _as_product(value: Any) -> Any:
     """Gradients of product-manifold costs come back as tuples: give them arithmetic."""
     if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
         return ProductVector(value)
     return value
+
+
+def _copy(point: Point) -> Any:
+    if isinstance(point, (tuple, list)):
+        return tuple(_copy(part) for part in point)
+    return point + 0.0 if hasattr(point, "shape") else point
+
+
+def _same_contents(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple):
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(map(_same_contents, a, b))
+    if not hasattr(a, "shape"):
+        return a == b
+    if getattr(b, "shape", None) != a.shape or type(a) is not type(b):
+        return False
+    return bool(backend.namespace(a).all(a == b))
 
 
 class _AutogradGradient:
@@ -280,4 +444,99 @@ class _AutogradGradient:
             self._gradient = autograd.grad(self.cost)
         if isinstance(point, ProductVector):
             point = tuple(point)
-        return self._gradient(point)
+        try:
+            return _conjugate_complex(self._gradient(point))
+        except Exception as error:
+            if not self._cost_works(point):
+                raise  # the cost fails on plain arrays too: not autograd's doing
+            raise AutogradError(_autograd_advice(error)) from error
+
+    def _cost_works(self, point: Point) -> bool:
+        try:
+            self.cost(point)
+        except Exception:
+            return False
+        return True
+
+
+def _autograd_advice(error: Exception) -> str:
+    """What to do when autograd cannot trace the cost, from the error it raised."""
+    text = f"{type(error).__name__}: {error}"
+    if "ArrayBox" in text:
+        cause = (
+            "the cost turns its argument into a Python number or a plain numpy array (float(x), x.item(), "
+            "np.asarray(x), math.* functions or in-place assignment)"
+        )
+    elif "sequence" in text:
+        cause = (
+            "the cost calls a function autograd cannot differentiate (a scipy function such as "
+            "scipy.linalg.expm, or plain numpy instead of autograd.numpy), which tried to store a traced value "
+            "in a numpy array"
+        )
+    else:
+        cause = "the cost uses an operation autograd cannot differentiate"
+    return (
+        f"autograd could not differentiate the cost, which evaluates fine on plain arrays: {cause} ({text}). "
+        "Write the cost with autograd.numpy (import autograd.numpy as np) and autograd.scipy, without float() "
+        "or in-place edits, or pass euclidean_gradient= (or riemannian_gradient=) to riemgd.Problem."
+    )
+
+
+def _conjugate_complex(gradient: Any) -> Any:
+    """autograd's gradient of a real cost of complex ``z = x + iy`` is ``∂f/∂x − i ∂f/∂y``;
+    conjugated it is ``∂f/∂x + i ∂f/∂y``, the gradient for the real inner product
+    ``Re tr(Aᴴ B)`` (``Df(z)[u] = Re⟨G, u⟩``), as pymanopt's autograd backend returns it.
+    Real arrays pass unchanged."""
+    if isinstance(gradient, (tuple, list)):
+        return type(gradient)(_conjugate_complex(part) for part in gradient)
+    return backend.np.conj(gradient) if backend.np.iscomplexobj(gradient) else gradient
+
+
+class _AutogradHessian:
+    """Euclidean Hessian-vector product of ``cost`` by autograd, reverse over
+    reverse: ``∇²f(x)[u] = ∇_x ⟨∇f(x), u⟩`` (numpy arrays, real costs of real or
+    complex points, complex ones in pymanopt's convention); picklable
+    when ``cost`` is, like :class:`_AutogradGradient`."""
+
+    def __init__(self, cost: Callable[[Point], Any]):
+        self.cost = cost
+        self._product: Callable[[Point, Any], Any] | None = None
+
+    def __getstate__(self) -> dict:
+        return {"cost": self.cost, "_product": None}
+
+    def __call__(self, point: Point, vector: Any) -> Any:
+        if backend.namespace(point) is not backend.np:
+            raise NotImplementedError(
+                "autograd differentiates numpy code only; for arrays of "
+                f"{backend.namespace(point).__name__}, pass euclidean_hessian= or riemannian_hessian="
+            )
+        if self._product is None:
+            import autograd
+
+            gradient = autograd.grad(self.cost)
+
+            def directional_derivative(x: Point, u: Any) -> Any:
+                return _traced_inner(gradient(x), u)  # ⟨∇f(x), u⟩, a function of x
+
+            self._product = autograd.grad(directional_derivative)
+        if isinstance(point, ProductVector):
+            point = tuple(point)
+        if isinstance(vector, ProductVector):
+            vector = tuple(vector)
+        return _conjugate_complex(self._product(point, vector))
+
+
+def _traced_inner(a: Any, b: Any) -> Any:
+    """``Σ a_ij b_ij`` over arrays or (nested) tuples of arrays, traceable in ``a``
+    by autograd (``b``, the direction, is a plain array or tuple; a traced tuple
+    ``a`` is an autograd box that only indexes like one)."""
+    if isinstance(b, (tuple, list)):
+        if len(a) != len(b):
+            raise ValueError(f"the vector has {len(b)} parts, the gradient {len(a)}")
+        return sum(_traced_inner(a[i], part) for i, part in enumerate(b))
+    import autograd.numpy as anp
+
+    # Re Σ a b: for a complex point, a is autograd's ∂f/∂x − i∂f/∂y, so this is
+    # Re⟨conj(a), b⟩ = Df(x)[b], whose gradient, conjugated, is pymanopt's Hessian product
+    return anp.real(anp.sum(a * b))

@@ -20,6 +20,19 @@ MANIFOLDS = {
     "grassmann": lambda: riemgd.Grassmann(6, 2),
     "spd": lambda: riemgd.SymmetricPositiveDefinite(4),
     "euclidean": lambda: riemgd.Euclidean(4, 3),
+    "symmetric-stack": lambda: riemgd.Symmetric(3, 2),
+    "skew-symmetric": lambda: riemgd.SkewSymmetric(4),
+    "positive-parallel": lambda: riemgd.Positive(3, 2, use_parallel_transport=True),
+    "oblique": lambda: riemgd.Oblique(4, 3),
+    "sphere-subspace": lambda: riemgd.SphereSubspaceIntersection(np.random.default_rng(7).standard_normal((6, 3))),
+    "sphere-subspace-complement": lambda: riemgd.SphereSubspaceComplementIntersection(np.eye(6)[:, :2]),
+    "elliptope": lambda: riemgd.Elliptope(5, 2),
+    "poincare-stack": lambda: riemgd.PoincareBall(3, k=2),
+    "stiefel-k2": lambda: riemgd.Stiefel(5, 2, k=2),
+    "grassmann-k2": lambda: riemgd.Grassmann(5, 2, k=2),
+    "spd-k2": lambda: riemgd.SymmetricPositiveDefinite(3, k=2),
+    "so-k2": lambda: riemgd.SpecialOrthogonalGroup(3, k=2),
+    "psd-fixed-rank": lambda: riemgd.PSDFixedRank(5, 2),
 }
 
 
@@ -66,6 +79,11 @@ def test_manifold_operations_on_strict_arrays_match_numpy(case):
     assert_strict_equals(manifold.inner_product(X, U, V), manifold.inner_product(x, u, v))
     assert_strict_equals(manifold.norm(X, U), manifold.norm(x, u))
     assert_strict_equals(manifold.zero_vector(X), np.zeros_like(x))
+    H = xs.asarray(np.cos(g))  # a second ambient vector, standing for a Hessian-vector product
+    assert_strict_equals(
+        manifold.euclidean_to_riemannian_hessian(X, G, H, U),
+        manifold.euclidean_to_riemannian_hessian(x, g, np.cos(g), u),
+    )
     # random tangent vectors are drawn on the host and converted to the point's library
     w = manifold.random_tangent_vector(X, rng=3)
     assert_strict_equals(w, manifold.random_tangent_vector(x, rng=3))
@@ -82,6 +100,10 @@ def test_exp_log_dist_on_strict_arrays_match_numpy(case):
         pytest.skip(f"{type(manifold).__name__} has no exp")
     assert_strict_equals(manifold.exp(X, 0.4 * U), y)
     Y = xs.asarray(y)
+    try:
+        manifold.log(x, y)
+    except NotImplementedError:
+        return  # exp without a closed-form log (Stiefel)
     assert_strict_equals(manifold.log(X, Y), manifold.log(x, y), tol=1e-10)
     assert_strict_equals(manifold.dist(X, Y), manifold.dist(x, y), tol=1e-10)
 
@@ -90,8 +112,14 @@ def test_check_point_rejects_strict_points_off_the_manifold(case):
     manifold, x, *_ = case
     if isinstance(manifold, riemgd.Euclidean):
         bad = xs.asarray(np.full(x.shape, np.nan))
-    elif isinstance(manifold, riemgd.SymmetricPositiveDefinite):
+    elif isinstance(manifold, (riemgd.SymmetricPositiveDefinite, riemgd.Positive)):
         bad = xs.asarray(-x)
+    elif isinstance(manifold, (riemgd.Symmetric, riemgd.SkewSymmetric)):
+        bad = xs.asarray(x + np.triu(np.ones(x.shape[-2:])))  # neither symmetric nor skew
+    elif isinstance(manifold, riemgd.PoincareBall):
+        bad = xs.asarray(2.0 * x / np.linalg.norm(x, axis=-1, keepdims=True))  # outside the ball
+    elif isinstance(manifold, riemgd.PSDFixedRank):
+        bad = xs.asarray(np.concatenate([x[:, :1], x[:, :1]], axis=1))  # rank 1, not 2
     else:
         bad = xs.asarray(2.0 * x)
     with pytest.raises(ValueError, match="initial_point"):

@@ -389,7 +389,7 @@ def test_product_initial_point_is_not_mutated():
     ("manifold", "method", "args"),
     [
         (riemgd.Stiefel(4, 2), "dist", 2),
-        (riemgd.Stiefel(4, 2), "exp", 2),
+        (riemgd.Stiefel(4, 2), "pair_mean", 2),  # Stiefel has exp (pymanopt's formula) but no log or midpoint
         (riemgd.Stiefel(4, 2), "log", 2),
         (riemgd.Manifold("bare", 1), "projection", 2),
         (riemgd.Manifold("bare", 1), "retraction", 2),

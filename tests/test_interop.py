@@ -5,6 +5,9 @@ Every run is checked against the optimum from ``numpy.linalg.eigh``.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -12,7 +15,7 @@ import pytest
 import riemgd
 
 pymanopt = pytest.importorskip("pymanopt")
-from pymanopt.optimizers import ConjugateGradient, SteepestDescent  # noqa: E402
+from pymanopt.optimizers import ConjugateGradient, SteepestDescent, TrustRegions  # noqa: E402
 
 N = 12
 
@@ -125,10 +128,7 @@ def test_pymanopt_problem_on_riemgd_manifold_in_both_libraries(solver):
     A = spectrum_matrix(7)
     manifold = riemgd.Sphere(N)
 
-    # pymanopt's backend decorators accept only pymanopt manifolds and read
-    # nothing from them but the point layout: decorate with pymanopt's sphere,
-    # then build the problem on riemgd's (which has the same point_layout).
-    @pymanopt.function.autograd(pymanopt.manifolds.Sphere(N))
+    @pymanopt.function.autograd(manifold)  # a riemgd manifold, no adapter
     def cost(x):
         return -x @ A @ x
 
@@ -216,3 +216,173 @@ def test_check_gradient_accepts_a_pymanopt_problem():
     report = riemgd.check_gradient(pymanopt.Problem(manifold, cost), unit_vector(14))
     assert report.passed
     assert abs(report.slope - 2.0) < 0.1
+
+
+# ------------------------------------------- pymanopt's decorators, riemgd manifolds
+RIEMGD_MANIFOLDS = {
+    "sphere": lambda: riemgd.Sphere(N),
+    "euclidean": lambda: riemgd.Euclidean(N),
+    "stiefel": lambda: riemgd.Stiefel(N, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RIEMGD_MANIFOLDS))
+@pytest.mark.parametrize("decorator", ["autograd", "numpy"])
+def test_pymanopt_decorators_accept_riemgd_manifolds(name, decorator):
+    manifold = RIEMGD_MANIFOLDS[name]()
+    assert isinstance(manifold, pymanopt.manifolds.manifold.Manifold)
+    assert issubclass(riemgd.Manifold, pymanopt.manifolds.manifold.Manifold)
+    A = spectrum_matrix(15)
+
+    @getattr(pymanopt.function, decorator)(manifold)
+    def cost(x):
+        return anp.sum(x * (A @ x))
+
+    x = manifold.random_point(rng=0)
+    assert float(cost(x)) == pytest.approx(float(np.sum(x * (A @ x))), rel=1e-14)
+    if decorator == "autograd":  # the gradient pymanopt's backend derives, on a riemgd manifold
+        problem = pymanopt.Problem(manifold, cost)
+        np.testing.assert_allclose(problem.euclidean_gradient(x), 2.0 * A @ x, rtol=1e-12)
+
+
+def test_decorators_accept_riemgd_manifolds_when_pymanopt_is_imported_first():
+    """The registration works whichever library is imported first (here in a fresh interpreter)."""
+    code = (
+        "import pymanopt, riemgd\n"
+        "m = riemgd.Sphere(3)\n"
+        "f = pymanopt.function.numpy(m)(lambda x: x[0])\n"
+        "print(isinstance(m, pymanopt.manifolds.manifold.Manifold))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "True"
+
+
+def test_riemgd_import_does_not_import_pymanopt():
+    code = "import sys, riemgd\nprint('pymanopt' in sys.modules, 'jax' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "False False"
+
+
+# ------------------------------------------------- trust regions, both ways
+def assert_tight_rayleigh_optimum(A: np.ndarray, cost: float, point) -> None:
+    eigenvalues, vectors = np.linalg.eigh(A)
+    assert abs(cost + eigenvalues[-1]) <= 1e-12 * eigenvalues[-1]
+    assert abs(abs(np.asarray(point) @ vectors[:, -1]) - 1.0) < 1e-12
+
+
+@pytest.mark.parametrize("hessian", ["autograd", "euclidean", "riemannian"])
+def test_pymanopt_trust_regions_run_a_riemgd_problem(hessian):
+    A = spectrum_matrix(16)
+    manifold = riemgd.Sphere(N)
+    kwargs = {
+        "autograd": {},
+        "euclidean": {"euclidean_gradient": lambda x: -2.0 * A @ x, "euclidean_hessian": lambda x, u: -2.0 * A @ u},
+        "riemannian": {
+            "riemannian_gradient": lambda x: manifold.projection(x, -2.0 * A @ x),
+            "riemannian_hessian": lambda x, u: manifold.projection(x, -2.0 * A @ u) + 2.0 * (x @ A @ x) * u,
+        },
+    }[hessian]
+    problem = riemgd.Problem(manifold, lambda x: -x @ A @ x, **kwargs)
+    result = TrustRegions(verbosity=0, min_gradient_norm=1e-11).run(problem, initial_point=unit_vector(17))
+    assert "min grad norm" in result.stopping_criterion, result.stopping_criterion
+    assert_tight_rayleigh_optimum(A, result.cost, result.point)
+
+
+def test_pymanopt_trust_regions_run_a_riemgd_product_problem():
+    """pymanopt's TR reads only the problem and the manifold's methods: a riemgd product works too."""
+    A = spectrum_matrix(18, n=5)
+    b = np.array([1.0, 2.0])
+    manifold = riemgd.Product([riemgd.Sphere(5), riemgd.Euclidean(2)])
+    sphere = riemgd.Sphere(5)
+
+    def hessian(point, vector):
+        x, _ = point
+        u, w = vector
+        return riemgd.manifolds.ProductVector(
+            (sphere.projection(x, -2.0 * A @ u) + 2.0 * (x @ A @ x) * u, 2.0 * w)
+        )
+
+    problem = riemgd.Problem(
+        manifold,
+        lambda p: -p[0] @ A @ p[0] + anp.sum((p[1] - b) ** 2),
+        riemannian_gradient=lambda p: riemgd.manifolds.ProductVector(
+            (sphere.projection(p[0], -2.0 * A @ p[0]), 2.0 * (p[1] - b))
+        ),
+        riemannian_hessian=hessian,
+    )
+    start = riemgd.manifolds.ProductVector((unit_vector(19, n=5), np.zeros(2)))
+    result = TrustRegions(verbosity=0, min_gradient_norm=1e-11).run(problem, initial_point=start)
+    x, y = result.point
+    assert_tight_rayleigh_optimum(A, result.cost, x)
+    np.testing.assert_allclose(y, b, atol=1e-11)
+
+
+@pytest.mark.parametrize("manifold_kind", ["pymanopt", "riemgd"])
+@pytest.mark.parametrize("backend", ["autograd", "numpy"])
+def test_riemgd_trust_regions_run_a_pymanopt_problem(manifold_kind, backend):
+    A = spectrum_matrix(20)
+    manifold = pymanopt.manifolds.Sphere(N) if manifold_kind == "pymanopt" else riemgd.Sphere(N)
+    if backend == "autograd":
+
+        @pymanopt.function.autograd(manifold)
+        def cost(x):
+            return -x @ A @ x
+
+        problem = pymanopt.Problem(manifold, cost)
+    else:  # pymanopt's own euclidean_hessian, converted by the manifold's euclidean_to_riemannian_hessian
+
+        @pymanopt.function.numpy(manifold)
+        def cost(x):
+            return -x @ A @ x
+
+        @pymanopt.function.numpy(manifold)
+        def euclidean_gradient(x):
+            return -2.0 * A @ x
+
+        @pymanopt.function.numpy(manifold)
+        def euclidean_hessian(x, u):
+            return -2.0 * A @ u
+
+        problem = pymanopt.Problem(
+            manifold, cost, euclidean_gradient=euclidean_gradient, euclidean_hessian=euclidean_hessian
+        )
+    result = riemgd.TrustRegions(min_gradient_norm=1e-11).run(problem, initial_point=unit_vector(21))
+    assert result.reason == "min_gradient_norm", result.stopping_criterion
+    assert_tight_rayleigh_optimum(A, result.cost, result.point)
+    assert result.hessian_evaluations > 0
+
+
+def test_riemgd_newton_runs_a_pymanopt_problem_with_riemannian_hessian():
+    A = spectrum_matrix(22)
+    manifold = pymanopt.manifolds.Sphere(N)
+
+    @pymanopt.function.autograd(manifold)
+    def cost(x):
+        return -x @ A @ x
+
+    @pymanopt.function.numpy(manifold)
+    def riemannian_hessian(x, u):
+        return manifold.projection(x, -2.0 * A @ u) + 2.0 * (x @ A @ x) * u
+
+    problem = pymanopt.Problem(manifold, cost, riemannian_hessian=riemannian_hessian)
+    top = np.linalg.eigh(A)[1][:, -1]
+    start = (top + 0.2 * unit_vector(23)) / np.linalg.norm(top + 0.2 * unit_vector(23))
+    result = riemgd.Newton(min_gradient_norm=1e-11).run(problem, initial_point=start)
+    assert_tight_rayleigh_optimum(A, result.cost, result.point)
+
+
+def test_riemgd_trust_regions_on_a_pymanopt_problem_without_hessian_fail_clearly():
+    A = spectrum_matrix(24)
+    manifold = pymanopt.manifolds.Sphere(N)
+
+    @pymanopt.function.numpy(manifold)
+    def cost(x):
+        return -x @ A @ x
+
+    @pymanopt.function.numpy(manifold)
+    def euclidean_gradient(x):
+        return -2.0 * A @ x
+
+    problem = pymanopt.Problem(manifold, cost, euclidean_gradient=euclidean_gradient)
+    with pytest.raises(NotImplementedError, match="NumPy backend"):
+        riemgd.TrustRegions().run(problem, initial_point=unit_vector(25))

@@ -458,3 +458,23 @@ def test_mlp_on_array_api_strict_matches_numpy():
 def test_mlp_on_cupy_matches_numpy():
     cupy = cupy_or_skip()
     _check_on(cupy.asarray, cupy.asnumpy)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sin", "gelu_tanh"])
+@pytest.mark.parametrize(
+    "operator", ["value", "d1", {"dd0": -1.0, "dd1": -1.0}, {"value": 0.5, "d0": 2.0, "dd1": -3.0}, {"d0": 0.0}]
+)
+def test_shallow_network_operator_values_alone_match_the_mlp(activation, operator):
+    """The cost's path (``jacobian=False``: one product per derivative order) against the
+    MLP's layer-by-layer propagation of the same network."""
+    shallow, mlp = models.ShallowNetwork(2, 7, activation), models.MLP((2, 7, 1), activation)
+    theta = shallow.initial_parameters(5) + 0.2
+    x = np.random.default_rng(6).uniform(-1, 1, (11, 2))
+    value, none = shallow.evaluate_operator(theta, x, operator, jacobian=False)
+    expected, _ = mlp.evaluate_operator(theta, x, operator)
+    assert none is None
+    np.testing.assert_allclose(value, expected, rtol=0, atol=1e-13 * max(1.0, np.abs(expected).max()))
+    with pytest.raises(ValueError, match="operator must be"):
+        shallow.evaluate_operator(theta, x, {}, jacobian=False)
+    with pytest.raises(ValueError, match="asks for axis 2"):
+        shallow.evaluate_operator(theta, x, {"dd2": 1.0}, jacobian=False)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.functional.hessian import jacobian_transpose_derivative, loss_hessian_vector_product
 from riemgd.manifolds.base import Manifold, check_array
 
 Array = Any
@@ -90,6 +91,23 @@ class ParameterSpace(Manifold):
         if self._factor is not None:
             return backend.cholesky_solve(self._factor, euclidean_gradient)
         return euclidean_gradient
+
+    def euclidean_to_riemannian_hessian(
+        self, point: Array, euclidean_gradient: Array, euclidean_hessian: Array, tangent_vector: Array
+    ) -> Array:
+        """``M⁻¹ ∇²_θ f[c]``: the metric is constant, so its Hessian is the coordinate one."""
+        return self.euclidean_to_riemannian_gradient(point, euclidean_hessian)
+
+    def loss_riemannian_hessian(self, loss: Any, point: Array, tangent_vector: Array) -> Array:
+        """``M⁻¹ ∇²_θ f[c] = M⁻¹(Jᵀ ∂²L (J c) + D_c(Jᵀ) q)``, ``q = ∂L/∂v`` (see
+        :mod:`riemgd.functional.hessian`; needs ``loss.hessian_vector_product``)."""
+        manifold = self.model_manifold
+        values = manifold.function_values(point)
+        derivative = loss.derivative(values, self.space)
+        direction = manifold.embedding(point, tangent_vector)
+        gauss_newton = manifold.pullback(point, loss_hessian_vector_product(loss, values, self.space, direction))
+        curvature = jacobian_transpose_derivative(self.model, self.space, point, tangent_vector, derivative)
+        return self.euclidean_to_riemannian_gradient(point, gauss_newton + curvature)
 
     def retraction(self, point: Array, tangent_vector: Array) -> Array:
         """``θ + c``, made by the model manifold so that its cache trusts the new point."""

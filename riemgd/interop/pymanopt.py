@@ -1,10 +1,13 @@
 """pymanopt ⇄ riemgd.
 
 riemgd → pymanopt needs no adapter: riemgd manifolds have pymanopt's method
-names and ``point_layout``, so ``pymanopt.Problem(riemgd_manifold, cost)``
-works, and a riemgd :class:`~riemgd.Problem` has the attributes pymanopt's
-solvers read (``manifold``, ``cost``, ``riemannian_gradient``,
-``preconditioner``), so ``pymanopt.optimizers.SteepestDescent().run(problem)``
+names and ``point_layout``, and are virtual subclasses of pymanopt's
+``Manifold`` (registered when pymanopt is imported, see
+:mod:`riemgd.manifolds._pymanopt`), so ``@pymanopt.function.autograd(riemgd_manifold)``
+and ``pymanopt.Problem(riemgd_manifold, cost)`` work; a riemgd
+:class:`~riemgd.Problem` has the attributes pymanopt's solvers read
+(``manifold``, ``cost``, ``riemannian_gradient``, ``riemannian_hessian``,
+``preconditioner``), so ``pymanopt.optimizers.TrustRegions().run(problem)``
 works too.
 
 pymanopt → riemgd: riemgd optimizers accept a ``pymanopt.Problem`` (over a
@@ -16,6 +19,8 @@ pymanopt is an optional dependency: nothing here imports it.
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from riemgd.manifolds.base import _check_same_structure
 from riemgd.manifolds.product import ProductVector
@@ -46,7 +51,18 @@ class PymanoptManifold:
         return str(self.manifold)
 
     def random_point(self, *, rng: Any = None) -> Any:
-        return _as_vector(self.manifold.random_point())
+        """pymanopt's ``random_point()``; with a seed (or a Generator, from which a
+        seed is drawn), drawn under numpy's global random state seeded with it
+        (pymanopt draws from ``np.random``), which is restored afterwards."""
+        if rng is None:
+            return _as_vector(self.manifold.random_point())
+        seed = int(rng.integers(2**32)) if isinstance(rng, np.random.Generator) else int(rng)
+        state = np.random.get_state()
+        try:
+            np.random.seed(seed % 2**32)
+            return _as_vector(self.manifold.random_point())
+        finally:
+            np.random.set_state(state)
 
     def random_tangent_vector(self, point: Any, *, rng: Any = None) -> Any:
         return self.manifold.random_tangent_vector(point)
@@ -70,15 +86,35 @@ class PymanoptManifold:
         _check_same_structure(tangent_vector, self.manifold.zero_vector(point), name)
 
 
+class _PymanoptHessian:
+    """``problem.riemannian_hessian(x, u)`` of a pymanopt problem, looked up at call
+    time: pymanopt builds it lazily (the given one, or its backend's Euclidean
+    Hessian through ``euclidean_to_riemannian_hessian``), and a backend without
+    one (``pymanopt.function.numpy``) raises ``NotImplementedError`` only then."""
+
+    def __init__(self, problem: Any):
+        self.problem = problem
+
+    def __call__(self, point: Any, tangent_vector: Any) -> Any:
+        return self.problem.riemannian_hessian(point, tangent_vector)
+
+
 class PymanoptProblem(Problem):
-    """A ``pymanopt.Problem`` as a riemgd :class:`~riemgd.Problem`: the cost and
-    Riemannian gradient are pymanopt's own (pymanopt's autodiff backends work)."""
+    """A ``pymanopt.Problem`` as a riemgd :class:`~riemgd.Problem`: the cost,
+    Riemannian gradient, Riemannian Hessian and preconditioner are pymanopt's own
+    (pymanopt's autodiff backends work)."""
 
     def __init__(self, problem: Any):
         manifold = problem.manifold
         if not hasattr(manifold, "embed"):
             manifold = PymanoptManifold(manifold)
-        super().__init__(manifold, problem.cost, riemannian_gradient=problem.riemannian_gradient)
+        super().__init__(
+            manifold,
+            problem.cost,
+            riemannian_gradient=problem.riemannian_gradient,
+            riemannian_hessian=_PymanoptHessian(problem),
+            preconditioner=getattr(problem, "preconditioner", None),
+        )
         self.pymanopt_problem = problem
 
     def check(self, point: Any) -> None:
@@ -102,6 +138,15 @@ class PymanoptProblem(Problem):
             raise
 
 
+def random_point(manifold: Any, rng: Any) -> Any:
+    """``manifold.random_point(rng=rng)`` for a riemgd manifold; for a pymanopt
+    manifold (whose ``random_point`` takes no generator), the seeded draw of
+    :meth:`PymanoptManifold.random_point`."""
+    if not hasattr(manifold, "embed"):  # a pymanopt manifold: riemgd's have embed
+        manifold = PymanoptManifold(manifold)
+    return manifold.random_point(rng=rng)
+
+
 def as_riemgd_problem(problem: Any) -> Problem:
     """``problem`` itself if it is a riemgd problem, else a :class:`PymanoptProblem`.
 
@@ -115,4 +160,4 @@ def as_riemgd_problem(problem: Any) -> Problem:
     raise TypeError(f"problem must be a riemgd.Problem or a pymanopt.Problem, got {type(problem).__name__}")
 
 
-__all__ = ["PymanoptManifold", "PymanoptProblem", "as_riemgd_problem"]
+__all__ = ["PymanoptManifold", "PymanoptProblem", "as_riemgd_problem", "random_point"]

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds import _pymanopt
 
 Point = Any
 TangentVector = Any
@@ -45,7 +46,8 @@ class Manifold:
     * ``transport(x, y, u) = P_{T_y} u`` (projection transport);
     * ``embed(x) = x`` and ``embedding(x, u) = u``.
 
-    Optional methods (``exp``, ``log``, ``dist``) raise one uniform
+    Optional methods (``exp``, ``log``, ``dist``, ``pair_mean``,
+    ``euclidean_to_riemannian_hessian``) raise one uniform
     :class:`NotImplementedError` naming the manifold and the method.
 
     Args:
@@ -147,6 +149,17 @@ class Manifold:
         """
         return self.embedding(point, self.euclidean_to_riemannian_gradient(point, euclidean_gradient))
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Point, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: TangentVector
+    ) -> TangentVector:
+        """Riemannian Hessian ``Hess f(x)[u]`` from the Euclidean gradient ``∇f(x)``
+        and the Euclidean Hessian-vector product ``∇²f(x)[u]`` (pymanopt's
+        signature). For an embedded submanifold with the induced metric,
+        ``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) + 𝒲_x(u, P^⊥_{T_x} ∇f(x))`` with the
+        Weingarten map ``𝒲`` (Absil, Mahony & Trumpf 2013); each manifold
+        supplies its own (optional here)."""
+        raise self._not_implemented("euclidean_to_riemannian_hessian")
+
     # ------------------------------------------------- moving on the manifold
     def retraction(self, point: Point, tangent_vector: TangentVector) -> Point:
         """Retraction ``R_x(u)``: a point near ``x`` with ``d/dt R_x(t u)|₀ = u``."""
@@ -168,6 +181,10 @@ class Manifold:
     def dist(self, point_a: Point, point_b: Point) -> Any:
         """Geodesic distance (optional)."""
         raise self._not_implemented("dist")
+
+    def pair_mean(self, point_a: Point, point_b: Point) -> Point:
+        """A midpoint of ``point_a`` and ``point_b`` (pymanopt's ``pair_mean``; optional)."""
+        raise self._not_implemented("pair_mean")
 
     # ------------------------------------------------------------ resources
     def hold_points(self, count: int | None) -> None:
@@ -259,3 +276,23 @@ def check_array(value: Any, shape: tuple[int, ...], name: str) -> None:
         raise TypeError(f"{name} must have a real floating dtype (float32 or float64), got {value.dtype}")
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")
+
+
+def check_complex_array(value: Any, shape: tuple[int, ...], name: str) -> None:
+    """Raise a clear error unless ``value`` is a finite complex floating array of
+    ``shape`` (the points of the complex manifolds; a real array is refused, not
+    silently promoted, so that a real point meant for a real manifold is caught)."""
+    if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+        raise TypeError(f"{name} must be an array of shape {shape}, got {type(value).__name__}")
+    if tuple(value.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
+    if not backend.is_complex_floating(value):
+        raise TypeError(
+            f"{name} must have a complex floating dtype (complex64 or complex128), got {value.dtype}; "
+            "convert a real point with .astype(complex)"
+        )
+    if not backend.is_finite(value):
+        raise ValueError(f"{name} contains NaN or Inf")
+# pymanopt's decorators accept riemgd manifolds: a virtual subclass of pymanopt's
+# Manifold, registered without importing pymanopt (see riemgd.manifolds._pymanopt).
+_pymanopt.install(Manifold)

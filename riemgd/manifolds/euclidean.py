@@ -12,7 +12,10 @@ from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 
 class Euclidean(Manifold):
-    """The flat space of arrays of a given shape: ``P_T = I``, ``R_x(u) = x + u``.
+    """The flat space of arrays of a given shape: ``P_T = I``, ``R_x(u) = x + u``,
+    ``Hess f(x)[u] = ∇²f(x)[u]``, ``pair_mean(a, b) = (a + b)/2``.
+
+    Differences from pymanopt: none in the formulas.
 
     Args:
         *shape: Shape of a point, e.g. ``Euclidean(3)`` or ``Euclidean(4, 2)``.
@@ -42,6 +45,13 @@ class Euclidean(Manifold):
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         return euclidean_gradient
 
+    def euclidean_to_riemannian_hessian(
+        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
+    ) -> Any:
+        """``Hess f(x)[u] = ∇²f(x)[u]``: the flat metric has no curvature term."""
+        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
+        return euclidean_hessian
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")
@@ -62,6 +72,9 @@ class Euclidean(Manifold):
 
     def dist(self, point_a: Any, point_b: Any) -> Any:
         return self.norm(point_a, point_b - point_a)
+
+    def pair_mean(self, point_a: Any, point_b: Any) -> Any:
+        return 0.5 * (point_a + point_b)
 
     def zero_vector(self, point: Any) -> Any:
         return backend.namespace(point).zeros_like(point)

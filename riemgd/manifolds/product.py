@@ -21,7 +21,8 @@ class ProductVector(tuple):
     __array_ufunc__ = None
 
     def _map(self, fun: Callable[..., Any], *others: Any) -> ProductVector:
-        return ProductVector(fun(*parts) for parts in zip(self, *others, strict=False))
+        # type(self): a subclass with named components (FixedRankTangentVector) keeps its names
+        return type(self)(fun(*parts) for parts in zip(self, *others, strict=False))
 
     def __add__(self, other: Any) -> ProductVector:
         return self._map(lambda a, b: a + b, other)
@@ -49,7 +50,11 @@ class Product(Manifold):
     every operation acts component by component.
 
     Points and tangent vectors are :class:`ProductVector` tuples (any tuple or
-    list is accepted as input).
+    list is accepted as input). ``euclidean_to_riemannian_hessian``,
+    ``pair_mean`` and ``to_tangent_space`` also act factor by factor.
+
+    Differences from pymanopt: points and tangent vectors are tuples
+    (pymanopt: lists); the formulas are the factors' own.
 
     Args:
         manifolds: The factors ``M₁, M₂, …`` (at least one).
@@ -95,6 +100,19 @@ class Product(Manifold):
     def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> ProductVector:
         return self._each("euclidean_to_riemannian_gradient", point, euclidean_gradient)
 
+    def to_tangent_space(self, point: Any, vector: Any) -> ProductVector:
+        return self._each("to_tangent_space", point, vector)
+
+    def euclidean_to_riemannian_hessian(
+        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
+    ) -> ProductVector:
+        """``Hess f(x)[u]``, factor by factor: the cost's cross terms are already in the
+        Euclidean ``∇²f(x)[u]``, and each factor's curvature term involves only that
+        factor's parts of ``∇f(x)`` and ``u`` (the sum metric has no mixed terms)."""
+        return self._each(
+            "euclidean_to_riemannian_hessian", point, euclidean_gradient, euclidean_hessian, tangent_vector
+        )
+
     def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> ProductVector:
         return self._each("ambient_gradient", point, euclidean_gradient)
 
@@ -113,6 +131,9 @@ class Product(Manifold):
     def dist(self, point_a: Any, point_b: Any) -> Any:
         xp = backend.namespace(*point_a)
         return xp.sqrt(sum(d**2 for d in self._each("dist", point_a, point_b)))
+
+    def pair_mean(self, point_a: Any, point_b: Any) -> ProductVector:
+        return self._each("pair_mean", point_a, point_b)
 
     def embed(self, point: Any) -> ProductVector:
         return self._each("embed", point)

@@ -17,7 +17,16 @@ class Sphere(Manifold):
     * ``P_{T_x} u = u − ⟨x, u⟩ x``
     * ``R_x(u) = (x + u) / ‖x + u‖``
     * ``exp_x(u) = cos(‖u‖) x + sin(‖u‖) u / ‖u‖``, ``dist(x, y) = arccos⟨x, y⟩``
+    * ``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) − ⟨x, ∇f(x)⟩ u`` (the Weingarten map of
+      the sphere, Absil, Mahony & Trumpf 2013; pymanopt's formula)
+    * ``pair_mean(x, y) = (x + y)/‖x + y‖``, the geodesic midpoint
     * transport by projection.
+
+    Differences from pymanopt: ``dist`` is evaluated as ``2 arcsin(‖x − y‖/2)``,
+    equal to pymanopt's ``arccos⟨x, y⟩`` but accurate for nearby points (arccos
+    loses half the digits there); ``log`` is ``dist/‖P_x(y − x)‖ · P_x(y − x)``
+    without pymanopt's ``+ ε`` in numerator and denominator (which perturbs it
+    by ``ε/‖P_x(y − x)‖`` relative).
 
     Args:
         *shape: Shape of a point: ``Sphere(n)`` for vectors, ``Sphere(m, n)``
@@ -45,6 +54,20 @@ class Sphere(Manifold):
     def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         return self.projection(point, euclidean_gradient)
+
+    def euclidean_to_riemannian_hessian(
+        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
+    ) -> Any:
+        """``Hess f(x)[u] = P_{T_x}(∇²f(x)[u]) − ⟨x, ∇f(x)⟩ u``."""
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        check_shape(tangent_vector, self._shape, "tangent_vector")
+        return self.projection(point, euclidean_hessian) - backend.inner(point, euclidean_gradient) * tangent_vector
+
+    def weingarten(self, point: Any, tangent_vector: Any, normal_vector: Any) -> Any:
+        """The Weingarten map ``W_x(u, n) = −⟨x, n⟩ u`` for a normal vector ``n`` (pymanopt's method)."""
+        check_shape(tangent_vector, self._shape, "tangent_vector")
+        check_shape(normal_vector, self._shape, "normal_vector")
+        return -backend.inner(point, normal_vector) * tangent_vector
 
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
@@ -76,6 +99,12 @@ class Sphere(Manifold):
         xp = backend.namespace(point_a, point_b)
         chord = self._frobenius(point_a - point_b)
         return 2.0 * xp.asin(xp.clip(chord / 2.0, 0.0, 1.0))
+
+    def pair_mean(self, point_a: Any, point_b: Any) -> Any:
+        check_shape(point_a, self._shape, "point_a")
+        check_shape(point_b, self._shape, "point_b")
+        y = point_a + point_b
+        return y / self._frobenius(y)
 
     def zero_vector(self, point: Any) -> Any:
         return backend.namespace(point).zeros_like(point)

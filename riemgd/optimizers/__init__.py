@@ -1,12 +1,12 @@
 """Optimizers: a direction rule and a step-size rule, run by one loop.
 
 Named methods (:class:`GradientDescent`, :class:`HeavyBall`, :class:`Nesterov`,
-:class:`Newton`) are compositions of the rules below; any other composition is
+:class:`Newton`, :class:`TrustRegions`) are compositions of the rules below; any other composition is
 ``Optimizer(direction, step_size)``, e.g.
 ``Optimizer(Momentum(0.9, "FD"), GridSearch())``.
 """
 
-from riemgd.optimizers.base import Iterate, Optimizer, OptimizerResult
+from riemgd.optimizers.base import DEFAULT_SEED, Iterate, Optimizer
 from riemgd.optimizers.directions import (
     Direction,
     DirectionRule,
@@ -17,14 +17,23 @@ from riemgd.optimizers.directions import (
 from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
 from riemgd.optimizers.nesterov import Nesterov
-from riemgd.optimizers.newton import Newton, NewtonDirection
+from riemgd.optimizers.newton import Newton, NewtonDirection, RiemannianNewtonDirection
+from riemgd.optimizers.result import History, OptimizerResult
 from riemgd.optimizers.spring import Spring, SpringMomentum
 from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
+from riemgd.optimizers.trust_regions import (
+    TruncatedCGDirection,
+    TrustRadius,
+    TrustRegionDirection,
+    TrustRegions,
+    TrustRegionStep,
+)
 
 #: riemgd 0.1's name of :class:`Armijo`.
 ArmijoLineSearch = Armijo
 
 __all__ = [
+    "DEFAULT_SEED",
     "Armijo",
     "ArmijoLineSearch",
     "ConstantStep",
@@ -33,6 +42,7 @@ __all__ = [
     "GradientDescent",
     "GridSearch",
     "HeavyBall",
+    "History",
     "Iterate",
     "Momentum",
     "Nesterov",
@@ -43,8 +53,14 @@ __all__ = [
     "Optimizer",
     "OptimizerResult",
     "RiemannianGradient",
+    "RiemannianNewtonDirection",
     "Spring",
     "SpringMomentum",
     "Step",
     "StepSize",
+    "TruncatedCGDirection",
+    "TrustRadius",
+    "TrustRegionDirection",
+    "TrustRegionStep",
+    "TrustRegions",
 ]

@@ -10,7 +10,9 @@ and a step-size rule (:mod:`riemgd.optimizers.step_sizes`). Each iteration::
 
 :meth:`Optimizer.run` owns everything else: input checks, evaluation counts,
 the stopping tests, NaN/Inf (keeping the last finite iterate), Ctrl-C,
-callbacks, printing and the per-iteration log; and the restart of a momentum
+callbacks, printing (:mod:`riemgd.optimizers.progress`), the per-iteration
+log (:class:`~riemgd.optimizers.result.History`), the end-of-run warnings
+(:mod:`riemgd.diagnostics`); and the restart of a momentum
 direction that a line search finds is no descent direction, or that an
 adaptive restart rejects.
 """
@@ -23,8 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from riemgd import backend
+import numpy as np
+
+from riemgd import backend, diagnostics
+from riemgd.optimizers import progress as progress_module
 from riemgd.optimizers.directions import Direction, DirectionRule, RiemannianGradient
+from riemgd.optimizers.result import History, OptimizerResult
 from riemgd.optimizers.step_sizes import (
     Armijo,
     ConstantStep,
@@ -35,40 +41,8 @@ from riemgd.optimizers.step_sizes import (
     positive_number,
 )
 
-
-@dataclass
-class OptimizerResult:
-    """Result of :meth:`Optimizer.run`, with pymanopt's ``OptimizerResult`` fields.
-
-    Attributes:
-        point: The final iterate (the last one with finite cost and gradient).
-        cost: Cost at ``point``.
-        iterations: Number of steps taken to reach ``point``.
-        stopping_criterion: Why the run stopped, in words.
-        time: Wall time of the run, in seconds.
-        cost_evaluations: Number of cost evaluations.
-        step_size: Norm of the last step.
-        gradient_norm: Gradient norm at ``point``.
-        log: With ``log_verbosity ≥ 1``, ``log["iterations"]`` holds lists
-            ``"point"``, ``"cost"``, ``"gradient_norm"``, ``"step_size"``, ``"time"``.
-        reason: The stopping criterion as a short code: ``"min_gradient_norm"``,
-            ``"max_iterations"``, ``"max_time"``, ``"min_step_size"``,
-            ``"non_finite"``, ``"callback"`` or ``"interrupted"``.
-        gradient_evaluations: Number of gradient evaluations (Riemannian,
-            Euclidean or ambient).
-    """
-
-    point: Any
-    cost: float
-    iterations: int
-    stopping_criterion: str
-    time: float
-    cost_evaluations: int | None = None
-    step_size: float | None = None
-    gradient_norm: float | None = None
-    log: dict | None = None
-    reason: str = ""
-    gradient_evaluations: int | None = None
+#: Seed of the random initial point when ``run`` gets neither ``initial_point`` nor ``rng``.
+DEFAULT_SEED = 0
 
 
 @dataclass
@@ -76,7 +50,8 @@ class Iterate:
     """One iterate as an optimizer reports it.
 
     ``step_size`` is the norm of the step that led to ``point`` (NaN for the
-    initial point); ``gradient_norm`` is the norm of the gradient the next
+    initial point and after a rejected step, see
+    :attr:`~riemgd.optimizers.step_sizes.Step.rejected`); ``gradient_norm`` is the norm of the gradient the next
     step will use.
     """
 
@@ -100,8 +75,17 @@ class Optimizer:
         max_time: Stop after this many seconds.
         min_gradient_norm: Stop when the reported gradient norm falls below.
         min_step_size: Stop when a step shorter than this is taken.
-        verbosity: 0 silent, 1 a summary at the end, 2 a row per iteration.
-        log_verbosity: 0 no log, ≥ 1 per-iteration lists in ``result.log``.
+        verbosity: 0 silent, 1 the stopping criterion at the end, 2 a row per
+            iteration and the stopping criterion (the same as ``print_every=1``).
+        log_verbosity: 0 no log, ≥ 1 the per-iteration :class:`~riemgd.optimizers.result.History`
+            in ``result.log["iterations"]`` (also ``result.history``).
+        print_every: ``k ≥ 1``: print a header, then a row every ``k``
+            iterations (iteration, cost, gradient norm, step size, elapsed
+            seconds; the last iterate's row always), then the stopping criterion;
+            ``None`` (default): ``1`` when ``verbosity ≥ 2``, else no rows.
+        progress: Show a tqdm progress bar (iteration, cost, gradient norm,
+            elapsed time) on stderr; needs the optional ``tqdm``
+            (``pip install "riemgd[progress]"``).
 
     A line search (a rule with ``needs_slope``) needs a descent direction:
     when a momentum direction has ``Df(x)[d] ≥ 0``, the momentum is dropped
@@ -119,6 +103,8 @@ class Optimizer:
         min_step_size: float = 1e-10,
         verbosity: int = 0,
         log_verbosity: int = 0,
+        print_every: int | None = None,
+        progress: bool = False,
     ):
         if direction is None:
             direction = RiemannianGradient()
@@ -132,6 +118,16 @@ class Optimizer:
         self.min_step_size = positive_number(min_step_size, "min_step_size", allow_zero=True)
         self.verbosity = non_negative_integer(verbosity, "verbosity")
         self.log_verbosity = non_negative_integer(log_verbosity, "log_verbosity")
+        if print_every is not None:
+            print_every = non_negative_integer(print_every, "print_every")
+            if print_every == 0:
+                raise ValueError("print_every must be a positive integer (or None), got 0")
+        self.print_every = print_every
+        if not isinstance(progress, bool):
+            raise TypeError(f"progress must be True or False, got {type(progress).__name__}")
+        if progress:
+            progress_module.require_tqdm()  # the ImportError now, not at run time
+        self.progress = progress
 
     def __str__(self) -> str:
         return type(self).__name__
@@ -155,12 +151,19 @@ class Optimizer:
         *,
         initial_point: Any = None,
         callback: Callable[[Iterate], bool | None] | None = None,
+        rng: int | np.random.Generator | None = None,
     ) -> OptimizerResult:
         """Minimize ``problem`` from ``initial_point`` (random when ``None``).
 
         Args:
             problem: A riemgd :class:`~riemgd.Problem` or a ``pymanopt.Problem``.
-            initial_point: Starting point; checked to lie on the manifold.
+            initial_point: Starting point; checked to lie on the manifold. When
+                ``None``, ``manifold.random_point(rng=rng)``: with ``rng=None``
+                the seed :data:`DEFAULT_SEED` (0), so that a run without an
+                initial point is reproducible on every manifold (on a model
+                manifold, ``model.initial_parameters(0)``).
+            rng: Seed or ``numpy.random.Generator`` of the random initial point
+                (only without ``initial_point``).
             callback: Called with each finite :class:`Iterate` (the last one
                 included); returning ``True`` stops the run (``None`` or
                 ``False`` continues; anything else is an error).
@@ -176,12 +179,14 @@ class Optimizer:
                 the work done so far as ``error.partial_result`` (an
                 :class:`OptimizerResult` with reason ``"error"``).
         """
-        from riemgd.interop.pymanopt import as_riemgd_problem
+        from riemgd.interop.pymanopt import as_riemgd_problem, random_point
 
         problem = as_riemgd_problem(problem)
         manifold = problem.manifold
         if initial_point is None:
-            initial_point = manifold.random_point()
+            initial_point = random_point(manifold, DEFAULT_SEED if rng is None else rng)
+        elif rng is not None:
+            raise ValueError("rng seeds the random initial point: give either initial_point or rng, not both")
         else:
             manifold.check_point(initial_point, name="initial_point")
         if callback is not None and not callable(callback):
@@ -189,12 +194,13 @@ class Optimizer:
         problem.check(initial_point)
 
         counted = _CountingProblem(problem)
-        recorder = _Recorder(self)
+        recorder = _Recorder(self)  # opens the table or the progress bar
         problem.hold_points(self.direction.points_in_use)
         try:
             reason = self._loop(counted, initial_point, recorder, callback)
         except KeyboardInterrupt:
             if recorder.last is None:
+                recorder.close_bar("interrupted")
                 raise  # nothing to return yet
             reason = "interrupted"
         except Exception as error:
@@ -205,10 +211,13 @@ class Optimizer:
                         f"riemgd: {type(self).__name__} stopped after {recorder.last.iteration} iterations; "
                         "the result so far is in error.partial_result"
                     )
+            recorder.close_bar("error")
             raise
         finally:
             problem.hold_points(None)  # back to the manifolds' default for use outside a run
-        return recorder.result(reason, counted)
+        result = recorder.result(reason, counted)
+        diagnostics.check_run(self, problem, result, recorder.initial_cost, recorder.peak)
+        return result
 
     def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any) -> str:
         direction_rule, step_rule = self.direction, self.step_rule
@@ -232,7 +241,7 @@ class Optimizer:
                 return "non_finite"
             direction_rule.accept(problem, x, step)
             self._feedback(problem, x, cost, direction, step)
-            length = self._length(problem, x, direction, step)
+            length = math.nan if step.rejected else self._length(problem, x, direction, step)
             x, cost = step.point, step.cost
         return "max_iterations"
 
@@ -291,7 +300,7 @@ def _wants_cost(rule: DirectionRule) -> bool:
 def _callback_stops(value: Any) -> bool:
     if value is None:
         return False
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # numpy 1 and 2 booleans
         return bool(value)
     raise TypeError(f"callback must return None or a bool (True stops the run), got {type(value).__name__}")
 
@@ -304,6 +313,10 @@ class _CountingProblem:
         self.manifold = problem.manifold
         self.cost_evaluations = 0
         self.gradient_evaluations = 0
+        self.hessian_evaluations = 0
+        #: Whether the last ``begin_iteration`` drew a new sample: a rule may keep
+        #: what it computed at an unchanged point (``grad f(x)`` after a rejected step).
+        self.sample_changed = True
 
     def cost(self, point: Any) -> Any:
         self.cost_evaluations += 1
@@ -321,8 +334,13 @@ class _CountingProblem:
         self.gradient_evaluations += 1
         return self._problem.euclidean_gradient(point)
 
+    def riemannian_hessian(self, point: Any, tangent_vector: Any) -> Any:
+        self.hessian_evaluations += 1
+        return self._problem.riemannian_hessian(point, tangent_vector)
+
     def begin_iteration(self, iteration: int) -> bool:
-        return bool(self._problem.begin_iteration(iteration))
+        self.sample_changed = bool(self._problem.begin_iteration(iteration))
+        return self.sample_changed
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._problem, name)
@@ -341,15 +359,20 @@ _DESCRIPTIONS = {
 
 
 class _Recorder:
-    """Stopping tests, printing and logging for one run."""
+    """Stopping tests, printing, the progress bar and the log for one run."""
 
     def __init__(self, optimizer: Optimizer):
         self.optimizer = optimizer
         self.start = time.perf_counter()
         self.last: Iterate | None = None
-        self.columns = {"point": [], "cost": [], "gradient_norm": [], "step_size": [], "time": []}
-        if optimizer.verbosity >= 2:
-            print(f"{'iteration':>9}  {'cost':>24}  {'gradient norm':>14}  {'step size':>10}")
+        self.initial_cost = math.nan
+        self.peak = (-math.inf, 0)  # (max_k f(x_k), k), for the cost-growth warning
+        self.columns = History()
+        every = optimizer.print_every or (1 if optimizer.verbosity >= 2 else 0)
+        self.printer = progress_module.Printer(every, final=bool(every) or optimizer.verbosity >= 1)
+        self.bar = (
+            progress_module.ProgressBar(optimizer.max_iterations, str(optimizer)) if optimizer.progress else None
+        )
 
     def record(self, iterate: Iterate) -> str | None:
         opt = self.optimizer
@@ -359,6 +382,10 @@ class _Recorder:
         if not (math.isfinite(iterate.cost) and math.isfinite(iterate.gradient_norm)):
             return "non_finite"
         self.last = iterate
+        if iterate.iteration == 0:
+            self.initial_cost = iterate.cost
+        if iterate.cost > self.peak[0]:
+            self.peak = (iterate.cost, iterate.iteration)
         elapsed = time.perf_counter() - self.start
         if opt.log_verbosity >= 1:
             for key, value in (
@@ -369,9 +396,10 @@ class _Recorder:
                 ("time", elapsed),
             ):
                 self.columns[key].append(value)
-        if opt.verbosity >= 2:
-            it = iterate
-            print(f"{it.iteration:>9d}  {it.cost:+.16e}  {it.gradient_norm:14.8e}  {it.step_size:10.3e}")
+        it = iterate
+        self.printer.iterate(it.iteration, it.cost, it.gradient_norm, it.step_size, elapsed)
+        if self.bar is not None:
+            self.bar.iterate(it.iteration, it.cost, it.gradient_norm)
         if iterate.gradient_norm < opt.min_gradient_norm:
             return "min_gradient_norm"
         if iterate.iteration > 0 and iterate.step_size < opt.min_step_size:
@@ -381,6 +409,11 @@ class _Recorder:
         if elapsed >= opt.max_time:
             return "max_time"
         return None
+
+    def close_bar(self, reason: str = "stopped") -> None:
+        if self.bar is not None:
+            self.bar.close(reason)
+            self.bar = None
 
     def result(self, reason: str, counted: _CountingProblem) -> OptimizerResult:
         opt = self.optimizer
@@ -400,8 +433,8 @@ class _Recorder:
                 "optimizer_parameters": opt._parameters(),
                 "iterations": self.columns,
             }
-        if opt.verbosity >= 1:
-            print(criterion)
+        self.close_bar(reason)
+        self.printer.close(criterion)
         return OptimizerResult(
             point=last.point,
             cost=last.cost,
@@ -414,4 +447,6 @@ class _Recorder:
             log=log,
             reason=reason,
             gradient_evaluations=counted.gradient_evaluations,
+            hessian_evaluations=counted.hessian_evaluations,
+            optimizer=type(opt).__name__,
         )

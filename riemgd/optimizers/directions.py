@@ -19,6 +19,7 @@ rescales the momentum by ``t_k / t_{k−1}``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,10 @@ class Direction:
         momentum_step: ``t_m``, the step size ``m`` is scaled for.
         manifold: The manifold, to compute norms and slopes on demand.
         point: The point ``x``.
+        solve: ``() -> s``: computes ``descent`` on first use (:meth:`resolve`),
+            for rules whose inner solve (Newton–CG, a trust-region subproblem)
+            would be wasted at the iterate where the run stops; ``None`` once
+            ``descent`` is known.
     """
 
     descent: Any
@@ -53,9 +58,18 @@ class Direction:
     point: Any = field(default=None, repr=False)
     _norm: Any = field(default=None, repr=False)
     _slope: float | None = field(default=None, repr=False)
+    solve: Callable[[], Any] | None = field(default=None, repr=False)
+
+    def resolve(self) -> Any:
+        """``descent``, computed now by ``solve`` if it was deferred."""
+        if self.solve is not None:
+            solve, self.solve = self.solve, None
+            self.descent = solve()
+        return self.descent
 
     def step(self, t: float) -> Any:
         """The tangent vector ``t d = (t / t_m) m + t s``; for ``t = t_m`` exactly ``m + t s``."""
+        self.resolve()
         if self.momentum is None:
             return t * self.descent
         ratio = t / self.momentum_step

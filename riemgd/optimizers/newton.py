@@ -1,7 +1,21 @@
-"""Damped Newton's method in parameter coordinates, for comparison."""
+"""Newton's method: Riemannian Newton by truncated CG, or damped Newton in parameter coordinates.
+
+* :class:`RiemannianNewtonDirection` solves the Newton equation
+  ``(Hess f(x) + λ I)[d] = −grad f(x)`` in ``T_x M`` by conjugate gradients
+  on ``problem.riemannian_hessian`` (Absil, Mahony & Sepulchre 2008, §6.1–6.2):
+  on every manifold that has a Riemannian Hessian.
+* :class:`NewtonDirection` is ``d = −(H + λI)⁻¹ ∇_θ L`` with the dense
+  Euclidean Hessian of the parameters: for points that are parameter vectors
+  (a :class:`~riemgd.functional.ModelManifold`, ``ParameterSpace``, ``Euclidean``).
+
+:class:`Newton` uses the first, and falls back to the second on manifolds
+whose tangent vectors are parameter coordinates when the problem has no
+Riemannian Hessian.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +24,10 @@ import numpy as np
 from riemgd import backend
 from riemgd.optimizers.base import Optimizer
 from riemgd.optimizers.directions import Direction, DirectionRule
-from riemgd.optimizers.step_sizes import StepSize, positive_number
+from riemgd.optimizers.step_sizes import StepSize, non_negative_integer, positive_number
+from riemgd.optimizers.truncated_cg import NON_FINITE, truncated_cg
+
+METHODS = ("auto", "riemannian", "parameters")
 
 
 class NewtonDirection(DirectionRule):
@@ -22,7 +39,7 @@ class NewtonDirection(DirectionRule):
     Args:
         damping: ``λ ≥ 0`` (Levenberg–Marquardt).
         hessian: Optional ``hessian(θ) -> (p, p)``; otherwise the problem's
-            :meth:`~riemgd.Problem.euclidean_hessian` (autograd), else central
+            :meth:`~riemgd.Problem.euclidean_hessian_matrix` (autograd), else central
             differences of the gradient.
         difference_step: ``h`` of the finite-difference Hessian, relative to ``max(1, ‖θ‖∞)``.
     """
@@ -51,7 +68,7 @@ class NewtonDirection(DirectionRule):
         if self.hessian is not None:
             return self.hessian(theta)
         try:
-            return problem.euclidean_hessian(theta)
+            return problem.euclidean_hessian_matrix(theta)
         except NotImplementedError:
             return self._difference_hessian(problem, theta)
 
@@ -72,22 +89,148 @@ class NewtonDirection(DirectionRule):
         return {"direction": "Newton", "damping": self.damping}
 
 
-class Newton(Optimizer):
-    """Damped Newton: ``θ_{k+1} = θ_k − α (H + λI)⁻¹ ∇_θ L(θ_k)``.
+class RiemannianNewtonDirection(DirectionRule):
+    """Riemannian Newton: ``d`` solves ``(Hess f(x) + λ I)[d] = −grad f(x)`` in ``T_x M``.
 
-    For problems whose points are parameter vectors with the retraction
-    ``θ + c`` (a :class:`~riemgd.functional.ModelManifold`, a
-    :class:`~riemgd.functional.ParameterSpace`, ``Euclidean``). The Hessian
-    ``H`` is ``hessian(θ)`` when given; otherwise the problem's
-    :meth:`~riemgd.Problem.euclidean_hessian` (autograd's Hessian of a plain
-    cost function), else central differences of the gradient (see
-    :class:`NewtonDirection`).
+    Solved by preconditioned conjugate gradients (``problem.preconditioner``)
+    on ``problem.riemannian_hessian``, truncated (Newton–CG, Nocedal & Wright
+    Alg. 7.1, with the tangent-space CG of
+    :func:`~riemgd.optimizers.truncated_cg.truncated_cg` at ``Δ = ∞``): CG stops
+    when ``‖r‖ ≤ ‖g‖ min(‖g‖^θ, κ)`` (an inexact Newton step, quadratically
+    convergent for ``θ = 1``), after ``max_inner_iterations``, or at negative
+    curvature, where it returns the last CG iterate (at the first CG iteration:
+    ``−P grad f(x)``), which is a descent direction.
+
+    Args:
+        damping: ``λ ≥ 0`` (Levenberg–Marquardt shift of the Hessian).
+        kappa: ``κ ∈ (0, 1)`` of the residual test.
+        theta: ``θ > 0`` of the residual test.
+        max_inner_iterations: CG's cap (default ``manifold.dim``).
+        fallback: A rule used instead for the whole run when the problem has no
+            Riemannian Hessian (``NotImplementedError`` from the first product),
+            if the manifold's tangent vectors are coordinates
+            (``manifold.tangent_coordinates``); ``None``: the error propagates.
+    """
+
+    def __init__(
+        self,
+        damping: float = 0.0,
+        *,
+        kappa: float = 0.1,
+        theta: float = 1.0,
+        max_inner_iterations: int | None = None,
+        fallback: DirectionRule | None = None,
+    ):
+        self.damping = positive_number(damping, "damping", allow_zero=True)
+        self.kappa = positive_number(kappa, "kappa")
+        if not self.kappa < 1:
+            raise ValueError(f"kappa must lie in (0, 1), got {kappa}")
+        self.theta = positive_number(theta, "theta")
+        self.max_inner_iterations = None
+        if max_inner_iterations is not None:
+            self.max_inner_iterations = non_negative_integer(max_inner_iterations, "max_inner_iterations")
+            if self.max_inner_iterations < 1:
+                raise ValueError(f"max_inner_iterations must be a positive integer, got {max_inner_iterations}")
+        if fallback is not None and not isinstance(fallback, DirectionRule):
+            raise TypeError(f"fallback must be a DirectionRule, got {type(fallback).__name__}")
+        self.fallback = fallback
+        self._use_fallback = self._probed = False
+        self.last_inner_iterations = 0
+
+    def start(self, problem: Any, point: Any) -> None:
+        self._use_fallback = self._probed = False
+        if self.fallback is not None:
+            self.fallback.start(problem, point)
+
+    def __call__(self, problem: Any, point: Any) -> Direction:
+        if self._use_fallback:
+            return self.fallback(problem, point)
+        M = problem.manifold
+        gradient = problem.riemannian_gradient(point)
+        norm = M.norm(point, gradient)
+        norm_value = backend.to_float(norm)
+        if norm_value == 0.0 or not math.isfinite(norm_value):
+            return Direction(M.zero_vector(point), norm, gradient, manifold=M, point=point)
+        direction = Direction(None, norm, gradient, manifold=M, point=point)
+        # deferred: CG would be wasted at the iterate where the run stops
+        direction.solve = lambda: self._solve(problem, point, gradient)
+        if not self._probed:  # the first solve now: is there a Riemannian Hessian at all?
+            self._probed = True
+            try:
+                direction.resolve()
+            except NotImplementedError:
+                if self.fallback is None or not getattr(M, "tangent_coordinates", False):
+                    raise
+                self._use_fallback = True  # parameter coordinates, for the whole run
+                return self.fallback(problem, point)
+        return direction
+
+    def _solve(self, problem: Any, point: Any, gradient: Any) -> Any:
+        damping = self.damping
+
+        def hessian(u: Any) -> Any:
+            product = problem.riemannian_hessian(point, u)
+            return product + damping * u if damping else product
+
+        solved = truncated_cg(
+            problem.manifold,
+            point,
+            gradient,
+            hessian,
+            preconditioner=lambda r: problem.preconditioner(point, r),
+            kappa=self.kappa,
+            theta=self.theta,
+            min_iterations=0,
+            max_iterations=self.max_inner_iterations,
+        )
+        self.last_inner_iterations = solved.iterations
+        if solved.stop == NON_FINITE:  # a NaN Hessian: a NaN step, which stops the run as non-finite
+            return math.nan * gradient
+        return solved.step
+
+    def accept(self, problem: Any, point: Any, step: Any) -> None:
+        if self._use_fallback:
+            self.fallback.accept(problem, point, step)
+
+    def parameters(self) -> dict:
+        parameters = {"direction": "Riemannian Newton", "damping": self.damping, "kappa": self.kappa}
+        parameters.update(theta=self.theta, max_inner_iterations=self.max_inner_iterations)
+        return parameters
+
+
+class Newton(Optimizer):
+    """Newton's method, ``x_{k+1} = R_{x_k}(α d_k)``.
+
+    ``method="riemannian"``: Riemannian Newton, ``(Hess f(x_k) + λI)[d_k] = −grad f(x_k)``
+    solved by truncated CG in ``T_{x_k}M`` (:class:`RiemannianNewtonDirection`), on
+    every manifold whose problem has a Riemannian Hessian (given, or autograd's
+    through ``euclidean_to_riemannian_hessian``); quadratic convergence near a
+    nondegenerate critical point for ``α = 1``.
+
+    ``method="parameters"``: damped Newton in parameter coordinates,
+    ``θ_{k+1} = θ_k − α (H + λI)⁻¹ ∇_θ L(θ_k)`` (:class:`NewtonDirection`), for
+    points that are parameter vectors with the retraction ``θ + c`` (a
+    :class:`~riemgd.functional.ModelManifold`, a
+    :class:`~riemgd.functional.ParameterSpace`, ``Euclidean``). ``H`` is
+    ``hessian(θ)`` when given; otherwise the problem's
+    :meth:`~riemgd.Problem.euclidean_hessian_matrix` (autograd's Hessian of a plain
+    cost function), else central differences of the gradient. On ``Euclidean``
+    the two methods agree (up to CG's tolerance).
+
+    ``method="auto"`` (default): ``"parameters"`` when ``hessian`` is given; else
+    ``"riemannian"``, falling back to ``"parameters"`` for the run when the
+    problem has no Riemannian Hessian and the manifold's tangent vectors are
+    parameter coordinates (``tangent_coordinates``).
 
     Args:
         step_size: ``α > 0`` (1: the full Newton step), or a step-size rule.
         damping: ``λ ≥ 0`` (Levenberg–Marquardt).
-        hessian: Optional ``hessian(θ) -> (p, p)``.
+        hessian: Optional dense ``hessian(θ) -> (p, p)`` (parameter coordinates).
         difference_step: ``h`` for the finite-difference Hessian, relative to ``max(1, ‖θ‖∞)``.
+        method: ``"auto"``, ``"riemannian"`` or ``"parameters"``.
+        kappa: ``κ`` of CG's residual test ``‖r‖ ≤ ‖g‖ min(‖g‖^θ, κ)`` (Riemannian Newton).
+        theta: ``θ`` of that test.
+        max_inner_iterations: CG's cap (default ``manifold.dim``).
         **kwargs: Stopping and verbosity arguments of :class:`~riemgd.optimizers.Optimizer`.
     """
 
@@ -98,9 +241,28 @@ class Newton(Optimizer):
         *,
         hessian: Callable[[Any], Any] | None = None,
         difference_step: float = 1e-5,
+        method: str = "auto",
+        kappa: float = 0.1,
+        theta: float = 1.0,
+        max_inner_iterations: int | None = None,
         **kwargs: Any,
     ):
-        direction = NewtonDirection(damping, hessian=hessian, difference_step=difference_step)
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if method == "riemannian" and hessian is not None:
+            raise ValueError("hessian (a dense parameter Hessian) needs method='parameters' or 'auto'")
+        self.method = method
+        parameters = NewtonDirection(damping, hessian=hessian, difference_step=difference_step)
+        if method == "parameters" or hessian is not None:
+            direction = parameters
+        else:
+            direction = RiemannianNewtonDirection(
+                damping,
+                kappa=kappa,
+                theta=theta,
+                max_inner_iterations=max_inner_iterations,
+                fallback=parameters if method == "auto" else None,
+            )
         super().__init__(direction, step_size, **kwargs)
 
     @property

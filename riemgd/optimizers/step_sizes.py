@@ -38,6 +38,11 @@ class Step:
         size: ``t`` (0 for no step).
         cost: ``f(x⁺)`` when the rule evaluated it, else ``None``.
         non_finite: The rule took no step and met a NaN/Inf cost on the way.
+        rejected: The rule evaluated a proposal and rejected it, changing its
+            own state so that the next iteration proposes another step from the
+            same point (a trust region shrinks its radius): no step is taken
+            (``vector`` is ``None``), but this is no stall, so the optimizer does
+            not stop on ``min_step_size``.
     """
 
     point: Any
@@ -45,6 +50,7 @@ class Step:
     size: float
     cost: float | None = None
     non_finite: bool = False
+    rejected: bool = False
 
 
 class StepSize:

@@ -51,6 +51,11 @@ class Loss:
         """``q = ∂L/∂v``, the Euclidean derivative in the discretized values."""
         raise NotImplementedError
 
+    def hessian_vector_product(self, values: Array, space: Any, vector: Array) -> Array:
+        """``∂²L/∂v² [w]``, the exact Euclidean Hessian in the values applied to
+        ``w`` (second-order methods on model manifolds need it)."""
+        raise NotImplementedError(f"the loss {type(self).__name__} has no hessian_vector_product")
+
     def discretized_target(self, space: Any) -> Array:
         """The target as an element of ``V`` at the space's current points."""
         key = (id(space), space.version)
@@ -100,6 +105,10 @@ class L2(Loss):
     def derivative(self, values: Array, space: Any) -> Array:
         return space.metric_apply(values, values - self.discretized_target(space))
 
+    def hessian_vector_product(self, values: Array, space: Any, vector: Array) -> Array:
+        """``∂²L/∂v² [w] = K w``."""
+        return space.metric_apply(values, vector)
+
     def hessian(self, values: Array, space: Any) -> Array:
         """``∂²L/∂v² = K`` as a dense ``(n, n)`` matrix."""
         xp = backend.namespace(values)
@@ -139,6 +148,10 @@ class KL(Loss):
         xp = backend.namespace(values)
         safe = xp.where(values > 0, values, xp.nan)  # log of a non-positive density: NaN, caught by the run
         return space.metric_apply(values, xp.log(safe / self.discretized_target(space)))
+
+    def hessian_vector_product(self, values: Array, space: Any, vector: Array) -> Array:
+        """``∂²L/∂v² [w] = K (w / v)`` (the derivative of ``K log(v/u)``)."""
+        return space.metric_apply(values, vector / values)
 
 
 class Composite(Loss):
@@ -210,6 +223,12 @@ class BernoulliLikelihood(Loss):
     def derivative(self, values: Array, space: Any) -> Array:
         xp = backend.namespace(values)
         return space.weights * (1.0 / (1.0 + xp.exp(-values)) - self.discretized_target(space))
+
+    def hessian_vector_product(self, values: Array, space: Any, vector: Array) -> Array:
+        """``∂²L/∂zᵢ² = wᵢ s(zᵢ)(1 − s(zᵢ))``, a diagonal."""
+        xp = backend.namespace(values)
+        s = 1.0 / (1.0 + xp.exp(-values))
+        return space.weights * s * (1.0 - s) * vector
 
 
 class CategoricalLikelihood(Loss):

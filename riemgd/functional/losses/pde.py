@@ -96,25 +96,29 @@ class PDEResidual(Loss):
     def residuals(
         self, model: Model, theta: Array, *, jacobian: bool
     ) -> tuple[Array, Array, Array | None, Array | None]:
-        """``(r, r_b, ∂r/∂θ, ∂r_b/∂θ)``: interior residual ``𝓛v − f`` and boundary misfit ``v − g``.
+        """``(r, r_b, ∂r/∂θ, ∂r_b/∂θ)``: interior residual ``𝓛v − f`` and boundary misfit ``v − g``."""
+        lv, vb, jr, jb = self.operator_values(model, theta, jacobian=jacobian)
+        return lv - self._source(self.interior.points), vb - self._boundary_values, jr, jb
+
+    def operator_values(
+        self, model: Model, theta: Array, *, jacobian: bool
+    ) -> tuple[Array, Array, Array | None, Array | None]:
+        """``(𝓛v(xᵢ), v(x_b), ∂(𝓛v)/∂θ, ∂v(x_b)/∂θ)``, the residual map before ``f`` and ``g``
+        are subtracted.
 
         A model with ``evaluate_operator`` (e.g. :class:`~riemgd.models.MLP`) gives
         ``𝓛v`` and ``∂(𝓛v)/∂θ`` in one call; otherwise ``Σ_t a_t ∂_t v`` is summed
         from one value and one Jacobian per term."""
         x = self.interior.points
         if hasattr(model, "evaluate_operator"):
-            operator_values, jr = model.evaluate_operator(theta, x, self.operator, jacobian=jacobian)
-            r = operator_values - self._source(x)
+            lv, jr = model.evaluate_operator(theta, x, self.operator, jacobian=jacobian)
         else:
             values, jacobians = model.evaluate(theta, x, self._terms, jacobian=jacobian)
             coefficients = [self.operator[t] for t in self._terms]
-            r = sum(a * v for a, v in zip(coefficients, values, strict=False)) - self._source(x)
+            lv = sum(a * v for a, v in zip(coefficients, values, strict=False))
             jr = sum(a * j for a, j in zip(coefficients, jacobians, strict=False)) if jacobian else None
         vb, jb = model.evaluate(theta, self.boundary.points, ("value",), jacobian=jacobian)
-        rb = vb[0] - self._boundary_values
-        if not jacobian:
-            return r, rb, None, None
-        return r, rb, jr, jb[0]
+        return lv, vb[0], jr, (jb[0] if jacobian else None)
 
     def _parts(self, manifold: Any, theta: Array, jacobian: bool) -> tuple:
         return self.residuals(manifold.model, theta, jacobian=jacobian)
@@ -182,10 +186,9 @@ class _ResidualModel(Model):
         return self.model.initial_parameters(rng)
 
     def evaluate(self, theta: Array, x: Array, terms: Any = ("value",), *, jacobian: bool = True) -> tuple:
-        r, rb, jr, jb = self.pde.residuals(self.model, theta, jacobian=jacobian)
-        f = self.pde._source(self.pde.interior.points)
+        lv, vb, jr, jb = self.pde.operator_values(self.model, theta, jacobian=jacobian)
         xp = backend.namespace(theta)
-        values = backend.concat(xp, [r + f, rb + self.pde._boundary_values])
+        values = backend.concat(xp, [lv, vb])
         return [values], ([backend.concat(xp, [jr, jb])] if jacobian else None)
 
 

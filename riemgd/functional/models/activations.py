@@ -24,13 +24,24 @@ def tanh(z: Array, xp: Any, order: int) -> list[Array]:
     """``σ = tanh z``: ``σ' = 1 − t²``, ``σ'' = −2tσ'``, ``σ''' = −2σ'(1 − 3t²)``."""
     t = xp.tanh(z)
     out = [t]
+    # in-place updates of fresh arrays: every temporary of a (samples × width) array costs a
+    # pass over memory and, above glibc's mmap threshold, page faults on first touch
     if order >= 1:
-        s = 1.0 - t * t
+        s = t * t
+        s *= -1.0
+        s += 1.0
         out.append(s)
     if order >= 2:
-        out.append(-2.0 * t * s)
+        s2 = t * s
+        s2 *= -2.0
+        out.append(s2)
     if order >= 3:
-        out.append(-2.0 * s * (1.0 - 3.0 * t * t))
+        s3 = t * t
+        s3 *= -3.0
+        s3 += 1.0
+        s3 *= s
+        s3 *= -2.0
+        out.append(s3)
     return out
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from riemgd import backend
 from riemgd.functional.models.activations import ACTIVATIONS
 from riemgd.functional.models.base import Array, check_theta, parse_term
-from riemgd.functional.models.mlp import MLP
+from riemgd.functional.models.mlp import MLP, _Spec
 
 
 class ShallowNetwork(MLP):
@@ -89,7 +89,7 @@ class ShallowNetwork(MLP):
                     jacobians.append(self._pack(xp, (a * s1)[:, :, None] * X[:, None, :], a * s1, s0, 1.0, m))
                 continue
             w_k = W[:, k]
-            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype)
+            onehot = xp.astype(xp.arange(self.in_dim) == k, theta.dtype) if jacobian else None
             if order == 1:  # ∂ₖv = Σⱼ aⱼσ'(zⱼ)Wⱼₖ
                 values.append(s1 @ (a * w_k))
                 if jacobian:
@@ -108,12 +108,60 @@ class ShallowNetwork(MLP):
     ) -> tuple[Array, Array | None]:
         """``Σ_t a_t ∂_t v`` and its θ-Jacobian, from the closed forms of :meth:`evaluate`."""
         operator = {operator: 1.0} if isinstance(operator, str) else dict(operator)
+        if not jacobian:
+            return self._operator_values(theta, x, operator), None
         values, jacobians = self.evaluate(theta, x, tuple(operator), jacobian=jacobian)
         coefficients = list(operator.values())
         total = sum(a * v for a, v in zip(coefficients, values, strict=True))
         if not jacobian:
             return total, None
         return total, sum(a * j for a, j in zip(coefficients, jacobians, strict=True))
+
+    def _operator_values(self, theta: Array, x: Array, operator: Mapping[str, float]) -> Array:
+        """``Σ_t a_t ∂_t v`` alone (the cost's path), grouped by derivative order:
+        ``Σ_k c_k ∂ₖ^q v = σ⁽q⁾(z) (a ⊙ W^{∘q} c)`` for ``q = 1, 2`` (``W^{∘q}`` entrywise
+        powers, ``c`` the coefficients of the order-``q`` terms by axis), ``c₀(σ(z)a + c)`` for
+        ``q = 0``: one product per order instead of one per term."""
+        xp = backend.namespace(theta, x)
+        check_theta(theta, self.num_params)
+        X = x[:, None] if x.ndim == 1 else x
+        if X.shape[1] != self.in_dim:
+            raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
+        orders, coefficients = self._grouped(operator)
+        W, b, a, c = self.unpack(theta)
+        z = X @ W.T
+        z += b  # (m, width)
+        sigma = ACTIVATIONS[self.activation](z, xp, max(orders))
+        total = None
+        for q in orders:
+            if q == 0:
+                term = coefficients[0][0] * (sigma[0] @ a + c)
+            else:
+                term = sigma[q] @ (a * ((W**q) @ backend.as_array_like(coefficients[q], theta)))
+            total = term if total is None else total + term
+        return total
+
+    def _grouped(self, operator: Mapping[str, float]) -> tuple[list[int], dict[int, np.ndarray]]:
+        """The orders ``q`` an operator needs and its coefficients by order and axis, validated
+        once per operator (a cost evaluation should not parse its operator again)."""
+        key = tuple(operator.items())
+        try:
+            hash(key)
+        except TypeError:  # an unhashable coefficient: let the validation say what is wrong
+            _Spec(operator, self.in_dim)
+            raise
+        cache = self.__dict__.setdefault("_grouped_cache", {})
+        if key not in cache:
+            spec = _Spec(operator, self.in_dim)  # validates the terms and coefficients
+            coefficients = {q: np.zeros(self.in_dim) for q in range(3)}
+            coefficients[0][0] = spec.seeds[0]
+            coefficients[1][spec.axes] = spec.first
+            coefficients[2][spec.axes] = spec.second
+            orders = [q for q in range(3) if coefficients[q].any()] or [0]  # an all-zero operator is 0·v
+            if len(cache) > 16:  # operators are few; a caller building new ones must not grow this
+                cache.clear()
+            cache[key] = (orders, coefficients)
+        return cache[key]
 
     def _pack(self, xp: Any, dW: Array, db: Array, da: Array, dc: float, m: int) -> Array:
         """Jacobian ``(m, p)`` in the order of θ: ``[W (row-major), b, a, c]``."""

@@ -123,6 +123,9 @@ class Space:
 
     terms: tuple[str, ...] = ("value",)
     points: Array = None
+    #: ``K`` does not depend on the values ``v`` (what the Riemannian Hessian of a
+    #: model manifold assumes); False for output metrics and loss Hessians.
+    constant_metric: bool = True
 
     def __init__(self) -> None:
         self.version = 0  # bumped when the points change, invalidating cached evaluations

@@ -125,6 +125,8 @@ class Pullback(L2):
         **kwargs: ``batch_size``, ``sampler``, ``rng`` as for :class:`L2`.
     """
 
+    constant_metric = False  # G_z(z) follows the outputs
+
     def __init__(self, points: Array, output_metric: OutputMetric, weights: Array | None = None, **kwargs: Any):
         if not isinstance(output_metric, OutputMetric):
             raise TypeError(f"output_metric must be an OutputMetric, got {type(output_metric).__name__}")
@@ -185,6 +187,8 @@ class HessianWeighted(Space):
         damping: ``λ ≥ 0`` added to the diagonal, ``H + λ I``, for Hessians that
             are only semi-definite.
     """
+
+    constant_metric = False  # K = H_L(v)
 
     def __init__(self, base: Space, hessian: Callable[[Array], Array], *, damping: float = 0.0):
         super().__init__()
