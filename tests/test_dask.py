@@ -94,11 +94,13 @@ def scheduler(request):
 
 
 OPTIMIZERS = {
-    "natural gradient": lambda: riemgd.GradientDescent(0.5, max_iterations=6),
-    "natural gradient, Armijo": lambda: riemgd.GradientDescent(line_search=Armijo(), max_iterations=6),
-    "heavy ball LM": lambda: riemgd.HeavyBall(0.3, 0.5, max_iterations=6),
-    "heavy ball FD": lambda: riemgd.HeavyBall(0.3, 0.5, "FD", max_iterations=6),
-    "Nesterov": lambda: riemgd.Nesterov(0.3, 0.5, max_iterations=6),
+    "natural gradient": lambda: riemgd.GradientDescent(0.5, max_iterations=6, min_gradient_norm=0.0),
+    "natural gradient, Armijo": lambda: riemgd.GradientDescent(
+        line_search=Armijo(), max_iterations=6, min_gradient_norm=0.0
+    ),
+    "heavy ball LM": lambda: riemgd.HeavyBall(0.3, 0.5, max_iterations=6, min_gradient_norm=0.0),
+    "heavy ball FD": lambda: riemgd.HeavyBall(0.3, 0.5, "FD", max_iterations=6, min_gradient_norm=0.0),
+    "Nesterov": lambda: riemgd.Nesterov(0.3, 0.5, max_iterations=6, min_gradient_norm=0.0),
 }
 
 
@@ -125,8 +127,12 @@ def test_iterates_equal_in_memory_distributed(name, cluster_client):
 def test_cg_products_chunk_wise():
     """The CG solver's products ``(SJ)ᵀ(SJ c)`` on a chunked ``SJ`` give the in-memory CG iterates."""
     with dask.config.set(scheduler="threads"):
-        expected = iterates(spaces.L2(X, W), riemgd.HeavyBall(0.3, 0.5, max_iterations=3), solver="cg")
-        got = iterates(chunked_space(), riemgd.HeavyBall(0.3, 0.5, max_iterations=3), solver="cg")
+        expected = iterates(
+            spaces.L2(X, W), riemgd.HeavyBall(0.3, 0.5, max_iterations=3, min_gradient_norm=0.0), solver="cg"
+        )
+        got = iterates(
+            chunked_space(), riemgd.HeavyBall(0.3, 0.5, max_iterations=3, min_gradient_norm=0.0), solver="cg"
+        )
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
 
 
@@ -141,30 +147,53 @@ def test_matrix_free_cg_runs_the_model_products_per_chunk():
             manifold = riemgd.ModelManifold(network, space, solver="cg", damping=1e-2)
             assert manifold._products_free  # the model's products, not a formed SJ
             problem = riemgd.Problem(manifold, losses.L2(target))
-            runs.append(riemgd.HeavyBall(0.3, 0.5, max_iterations=4).run(problem, initial_point=theta).point)
+            runs.append(
+                riemgd.HeavyBall(0.3, 0.5, max_iterations=4, min_gradient_norm=0.0)
+                .run(problem, initial_point=theta)
+                .point
+            )
     np.testing.assert_allclose(runs[1], runs[0], rtol=0, atol=TOLERANCE)
     assert np.abs(runs[0] - theta).max() > 1e-2
 
 
+class Chebyshev(models.Model):
+    """``v_θ(x) = Σ_k θ_k T_k(x)``, ``p`` Chebyshev polynomials on ``[-1, 1]``: ``J = Φ``."""
+
+    def __init__(self, p: int):
+        self.num_params = p
+
+    def evaluate(self, theta, x, terms=("value",), *, jacobian=True):
+        phi = np.polynomial.chebyshev.chebvander(x, self.num_params - 1)
+        return [phi @ theta], ([phi] if jacobian else None)
+
+
 def test_reductions_are_per_chunk_and_stay_on_workers(cluster_client):
     """``G``, ``∇_θL`` and the cost against a dense numpy computation; ``S J`` persisted in
-    4 chunks, each held by exactly one worker (none copied elsewhere, none on the client).
-    Work stealing is off: it may move a task, and its chunk, to an idle worker."""
+    4 chunks of 8 MB, each held by exactly one worker (none copied elsewhere, none on the
+    client). Chunks this large make Dask run every task on ``S J`` where its chunk is
+    (moving one would cost more than waiting); work stealing, which may move a task to
+    an idle worker, is off."""
+    rows, p = 20_000, 50
+    x = np.cos(np.pi * np.random.default_rng(1).uniform(size=4 * rows))
+    w = np.full(x.size, 1.0 / x.size)
+    model, theta = Chebyshev(p), np.random.default_rng(2).standard_normal(p) / p
     with dask.config.set({"scheduler": cluster_client, "distributed.scheduler.work-stealing": False}):
-        manifold = riemgd.ModelManifold(MODEL, chunked_space(), solver="parameter")
+        space = spaces.L2(da.from_array(x, chunks=rows), da.from_array(w, chunks=rows))
+        manifold = riemgd.ModelManifold(model, space, solver="parameter")
         loss = losses.L2(target)
-        gram, gradient = manifold.gram(THETA0), loss.euclidean_gradient(manifold, THETA0)
-        cost = loss.cost(manifold, THETA0)
-        whitened = manifold._whitened(THETA0)
+        gram, gradient = manifold.gram(theta), loss.euclidean_gradient(manifold, theta)
+        cost = loss.cost(manifold, theta)
+        manifold.norm(theta, gradient)  # one more pass over S J
+        whitened = manifold._whitened(theta)
         held = cluster_client.who_has(whitened)
-    values, jacobians = MODEL.evaluate(THETA0, X)
-    J, r = jacobians[0], values[0] - target(X)
-    np.testing.assert_allclose(gram, J.T @ (W[:, None] * J), rtol=1e-12)
-    np.testing.assert_allclose(gradient, J.T @ (W * r), rtol=1e-12)
+    J = np.polynomial.chebyshev.chebvander(x, p - 1)
+    r = J @ theta - target(x)
+    np.testing.assert_allclose(gram, J.T @ (w[:, None] * J), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(gradient, J.T @ (w * r), rtol=1e-11, atol=1e-15)
     assert isinstance(gram, np.ndarray) and isinstance(gradient, np.ndarray)
-    assert cost == pytest.approx(0.5 * np.sum(W * r**2), rel=1e-12)
-    assert whitened.chunks[0] == (CHUNK,) * (M // CHUNK)
-    assert len(held) == M // CHUNK and all(len(workers) == 1 for workers in held.values())
+    assert cost == pytest.approx(0.5 * np.sum(w * r**2), rel=1e-12)
+    assert whitened.chunks[0] == (rows,) * 4
+    assert len(held) == 4 and all(len(workers) == 1 for workers in held.values()), held
 
 
 def test_sobolev_layout_matches_in_memory(scheduler):
@@ -201,7 +230,9 @@ def test_mini_batches_are_drawn_per_chunk(scheduler):
 def test_stochastic_natural_gradient_equals_in_memory_steps(scheduler):
     """Three natural-gradient steps on per-chunk mini-batches equal three in-memory
     steps ``θ ← θ − ½ G_k⁻¹ ∇L_k`` on spaces built from the independently drawn batches."""
-    got = iterates(chunked_space(batch_size=100, rng=11), riemgd.GradientDescent(0.5, max_iterations=3))
+    got = iterates(
+        chunked_space(batch_size=100, rng=11), riemgd.GradientDescent(0.5, max_iterations=3, min_gradient_norm=0.0)
+    )
     theta = THETA0
     for k in range(3):
         np.testing.assert_allclose(got[k], theta, rtol=0, atol=TOLERANCE)
@@ -244,7 +275,7 @@ def test_a_killed_worker_is_recomputed_and_the_run_completes():
     them from the graph and the heavy-ball run ends with the in-memory iterates; a
     run that cannot recover must stop with ``error.partial_result`` holding the last
     good point, not hang (every wait here has a timeout)."""
-    expected = iterates(spaces.L2(X, W), riemgd.HeavyBall(0.3, 0.5, max_iterations=6))
+    expected = iterates(spaces.L2(X, W), riemgd.HeavyBall(0.3, 0.5, max_iterations=6, min_gradient_norm=0.0))
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", memory_limit=0
     )
@@ -268,7 +299,7 @@ def test_a_killed_worker_is_recomputed_and_the_run_completes():
                 points.append(np.array(iterate.point))
                 kill_at_iteration_3(iterate)
 
-            optimizer = riemgd.HeavyBall(0.3, 0.5, max_iterations=6)
+            optimizer = riemgd.HeavyBall(0.3, 0.5, max_iterations=6, min_gradient_norm=0.0)
             with dask.config.set(scheduler=client):
                 return optimizer.run(problem, initial_point=THETA0, callback=callback)
 

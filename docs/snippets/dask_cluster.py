@@ -25,7 +25,7 @@ if __name__ == "__main__":  # worker processes import this file: start the clust
     problem = riemgd.Problem(manifold, losses.L2(target))
 
     # the same optimizers, unchanged: G, ∇θL and the cost are sums over chunks
-    optimizer = riemgd.HeavyBall(step_size=0.5, momentum=0.5, max_iterations=30)
+    optimizer = riemgd.HeavyBall(step_size=0.5, momentum=0.5, max_iterations=30, min_gradient_norm=0.0)
     result = optimizer.run(problem, initial_point=manifold.random_point(rng=0))
     print(f"heavy ball on {len(x.chunks[0])} chunks: cost {result.cost:.2e} after {result.iterations} iterations")
 
