@@ -12,6 +12,10 @@ Supported namespaces:
   metric (Gram product, Cholesky factorization, triangular solves; see below);
 * ``cupy`` arrays: ``array_api_compat.cupy`` (CuPy under the standard's
   names), with ``cupyx.scipy.linalg`` for triangular solves;
+* ``dask.array`` arrays chunked along samples (:mod:`riemgd.chunked`):
+  ``array_api_compat.dask.array``, lazy; :func:`gram` and :func:`inner` reduce
+  per chunk and compute, :func:`gather` brings a small result to the client,
+  :func:`persist` keeps ``n``-sized data on the workers;
 * any other array exposing ``__array_namespace__`` (``array_api_strict``,
   used by the test suite because, like CuPy, it refuses to mix with numpy):
   the standard ``linalg`` extension only.
@@ -45,6 +49,8 @@ import numpy as np
 import scipy.linalg  # imported once here, not inside the first timed solve
 import scipy.linalg.blas
 
+from riemgd import chunked
+
 Array = Any
 
 
@@ -70,6 +76,8 @@ def namespace(*arrays: Any) -> ModuleType:
             xp = np
         elif _is_cupy(x):
             from array_api_compat import cupy as xp
+        elif chunked.is_chunked(x):
+            xp = chunked.namespace()
         elif hasattr(x, "__array_namespace__"):
             xp = x.__array_namespace__()
         else:
@@ -92,7 +100,10 @@ def to_float(x: Any) -> float:
 
 
 def as_array_like(x: Any, like: Array) -> Array:
-    """``x`` (numpy array, list or scalar) as an array of ``like``'s library."""
+    """``x`` (numpy array, list or scalar) as an array of ``like``'s library (for a
+    dask ``like``, of its chunks' library: small arrays live on the client)."""
+    if chunked.is_chunked(like):
+        like = chunked.meta(like)
     xp = namespace(like)
     if xp is np:
         return np.asarray(x, dtype=like.dtype)
@@ -105,9 +116,33 @@ def to_numpy(x: Array) -> np.ndarray:
     """A host (numpy) copy of ``x``, for printing and plotting only."""
     if isinstance(x, np.ndarray):
         return x
+    if chunked.is_chunked(x):
+        return to_numpy(gather(x))
     if _is_cupy(x):
         return x.get()
     return np.from_dlpack(x)
+
+
+def is_chunked(x: Any) -> bool:
+    """Whether ``x`` is a dask array (chunked data, :mod:`riemgd.chunked`)."""
+    return chunked.is_chunked(x)
+
+
+def gather(x: Any) -> Any:
+    """A (small) result of a chunked computation brought to the client: a dask array
+    is computed on the active Dask scheduler, as an array of its chunks' library
+    (numpy or CuPy); any other ``x`` is returned unchanged. Called where an
+    ``n``-sized product reduces to ``p``-sized or scalar data (``(SJ)ᵀb``, ``G``)."""
+    return chunked.gather(x) if chunked.is_chunked(x) else x
+
+
+def persist(*arrays: Any) -> Any:
+    """Dask arrays kept computed in (distributed) memory, each chunk where it was
+    computed (see :func:`riemgd.chunked.persist`); other arrays unchanged. The model
+    manifold persists what it caches per point (``v_θ``, ``S J``)."""
+    if not any(chunked.is_chunked(a) for a in arrays):
+        return arrays[0] if len(arrays) == 1 else arrays
+    return chunked.persist(*arrays)
 
 
 def concat(xp: ModuleType, arrays: list[Array], axis: int = 0) -> Array:
@@ -129,8 +164,11 @@ def gram(A: Array) -> Array:
     or Fortran-contiguous ``A`` is not copied. For ``p ≤ 64`` OpenBLAS runs
     ``syrk`` on one thread (no thread pool to contend with), and numpy's
     ``A.T @ A`` (also ``syrk``) saves the ~15 µs of scipy's wrapper and the
-    mirroring. Other arrays use ``A.T @ A``.
+    mirroring. A dask ``A`` chunked along rows gives ``Σ_c A_cᵀ A_c``, one such
+    product per chunk, computed (:func:`riemgd.chunked.gram`). Other arrays use ``A.T @ A``.
     """
+    if chunked.is_chunked(A):
+        return chunked.gram(A)
     if not (
         isinstance(A, np.ndarray)
         and A.ndim == 2
@@ -264,10 +302,13 @@ def inner(a: Array, b: Array) -> Any:
     """Frobenius inner product ``Σ a_ij b_ij`` (a 0-d array, or a numpy float);
     for complex arrays its real part ``Re Σ conj(a_ij) b_ij = Re tr(Aᴴ B)``, the
     real inner product of ``C^N`` seen as ``R^{2N}`` (pymanopt's convention),
-    so the result is real for every input."""
+    so the result is real for every input. For dask arrays (real), a chunked
+    reduction, computed."""
     if isinstance(a, np.ndarray):
         value = np.vdot(a, b)  # conjugates a, a no-op for real arrays
         return value.real if isinstance(value, np.complexfloating) else value
+    if chunked.is_chunked(a) or chunked.is_chunked(b):
+        return chunked.inner(a, b)
     xp = namespace(a, b)
     if is_complex_floating(a) or is_complex_floating(b):
         return xp.real(xp.sum(xp.conj(a) * b))

@@ -68,6 +68,11 @@ class GramSolver:
     :class:`~riemgd.functional.solvers.CGSolver`; ``ModelManifold(solver=...)``
     chooses, and its docstring says where their rank decisions can differ).
 
+    On chunked points ``S J`` is a dask array: ``G`` and every product
+    ``(SJ)ᵀ b`` are reduced chunk by chunk and brought to the client
+    (:func:`riemgd.backend.gram`, :func:`riemgd.backend.gather`), where the
+    factorization and the solves run; ``SJ c`` stays chunked.
+
     Args:
         whitened_jacobian: ``S J``, shape ``(n, p)`` (kept by reference, not copied).
         damping: Explicit ``λ ≥ 0``.
@@ -84,8 +89,9 @@ class GramSolver:
     """
 
     def __init__(self, whitened_jacobian: Array, damping: float, rcond: float, floor: float = DEFAULT_FLOOR):
-        xp = backend.namespace(whitened_jacobian)
-        gram = backend.gram(whitened_jacobian)  # G = (SJ)ᵀ(SJ), one BLAS syrk (backend.gram: one OpenBLAS)
+        # G = (SJ)ᵀ(SJ), one BLAS syrk (backend.gram: one OpenBLAS); Σ_c (S_cJ_c)ᵀ(S_cJ_c) on chunked SJ
+        gram = backend.gram(whitened_jacobian)
+        xp = backend.namespace(gram)  # the p × p work is on the client (SJ may be a dask array)
         self._whitened, self._gram = whitened_jacobian, None
         self.damping, self.cutoff, self.regularized = float(damping), 0.0, False
         self._eigen = None
@@ -126,7 +132,7 @@ class GramSolver:
     def gram(self) -> Array:
         """``G`` (without ``Λ``), formed again from ``SJ`` on first request and then kept."""
         if self._gram is None:
-            self._gram = self._whitened.T @ self._whitened
+            self._gram = backend.gather(self._whitened.T @ self._whitened)
         return self._gram
 
     def solve(self, rhs: Array) -> Array:
@@ -145,7 +151,7 @@ class GramSolver:
         """``G_Λ⁻¹ ((SJ)ᵀ b + q)`` for a whitened function ``b = S g``; a missing part is zero."""
         rhs = covector
         if whitened_function is not None:
-            pulled = self._whitened.T @ whitened_function
+            pulled = backend.gather(self._whitened.T @ whitened_function)  # (SJ)ᵀ b, p-sized
             rhs = pulled if covector is None else pulled + covector
         return self.solve(rhs)
 
@@ -156,7 +162,7 @@ class GramSolver:
 
     def apply(self, vector: Array) -> Array:
         """``G_Λ c = (SJ)ᵀ(SJ c) + Λ c``."""
-        product = self._whitened.T @ (self._whitened @ vector)
+        product = backend.gather(self._whitened.T @ (self._whitened @ vector))
         return product + self.shift * vector if self._shifted else product
 
     def inner(self, a: Array, b: Array) -> Any:

@@ -335,8 +335,9 @@ class ModelManifold(Manifold):
     def _values(self, theta: Array) -> Array:
         state = self._state(theta)
         if state.values is None:
-            state.values, _ = self.space.evaluate(self.model, theta, jacobian=False)
-            self._check_values(state.values)
+            values, _ = self.space.evaluate(self.model, theta, jacobian=False)
+            self._check_values(values)
+            state.values = backend.persist(values)  # chunked (dask) values: computed once, kept on the workers
         return state.values
 
     def _check_values(self, values: Array) -> None:
@@ -366,7 +367,8 @@ class ModelManifold(Manifold):
         state = self._state(theta)
         if state.whitened is None:
             values, jacobian = self._values(theta), self._jacobian(theta)
-            state.whitened = self.space.whiten(values, jacobian)  # S J
+            # S J; on chunked points persisted, chunk by chunk (a chunk of J is made and whitened on its worker)
+            state.whitened = backend.persist(self.space.whiten(values, jacobian))
             root = self._diagonal_root(values)
             if root is not None:  # J c = S⁻¹(SJ c): J itself need not be kept
                 state.jacobian, state.root = None, root
@@ -397,8 +399,8 @@ class ModelManifold(Manifold):
         state = self._state(theta)
         if state.jacobian is None and (state.root is not None or self._diagonal_space()):
             state = self._whitened_state(theta)
-            return state.whitened.T @ (covector / state.root)  # Jᵀq = (SJ)ᵀ (S⁻¹ q)
-        return self._jacobian(theta).T @ covector
+            return backend.gather(state.whitened.T @ (covector / state.root))  # Jᵀq = (SJ)ᵀ (S⁻¹ q)
+        return backend.gather(self._jacobian(theta).T @ covector)  # on chunked points: Σ_c J_cᵀ q_c
 
     def solver(self, theta: Array) -> Any:
         """The metric ``G_Λ`` at ``θ``, ready to solve with (made once per point):
@@ -435,7 +437,7 @@ class ModelManifold(Manifold):
         if solver is not None and hasattr(solver, "gram"):
             return _read_only(solver.gram)
         whitened = self._whitened(theta)
-        return _read_only(whitened.T @ whitened)
+        return _read_only(backend.gather(whitened.T @ whitened))
 
     def begin_iteration(self, iteration: int | None = None) -> bool:
         """Draw the space's points for this iteration; ``True`` if they changed."""

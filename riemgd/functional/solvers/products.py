@@ -9,7 +9,11 @@ Two sources, one interface (``forward(c) = A c``, ``gram_apply(c) = AᵀA c``,
   ``model.vjp(θ, x, r, operator=term)``, as :class:`~riemgd.models.MLP` has them),
   term by term in the layout of :meth:`Space.evaluate` (terms stacked, each
   output-major), with the metric applied as ``K v``: ``J`` is never formed;
-* :class:`MatrixProducts` — plain products with a formed ``A`` (any model).
+  on chunked (dask) points the model's products run per chunk
+  (:func:`riemgd.chunked.jvp`, :func:`riemgd.chunked.vjp`: ``Jᵀy = Σ_c J_cᵀ y_c``);
+* :class:`MatrixProducts` — plain products with a formed ``A`` (any model);
+  on chunked (dask) points ``A`` is chunked along samples and every product
+  ``Aᵀ(·)`` is a per-chunk reduction brought to the client.
 
 ``K v`` without a factorization: :func:`metric_function` finds it for spaces
 whose whitening is diagonal (``L2``, ``H1``: ``K = diag``), ``Weighted``
@@ -22,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from riemgd import backend
+from riemgd import backend, chunked
 
 Array = Any
 
@@ -76,7 +80,9 @@ class ModelProducts:
         self.outputs = int(getattr(model, "output_dim", 1))
 
     def jvp(self, c: Array) -> Array:
-        """``J c``, shape ``(n,)``."""
+        """``J c``, shape ``(n,)`` (on chunked points, ``model.jvp`` per chunk)."""
+        if backend.is_chunked(self.points):
+            return chunked.jvp(self.model, self.theta, self.points, self.terms, c, self.outputs)
         xp = backend.namespace(self.theta)
         parts = []
         for term in self.terms:
@@ -85,7 +91,9 @@ class ModelProducts:
         return backend.concat(xp, parts) if len(parts) > 1 else parts[0]
 
     def vjp(self, y: Array) -> Array:
-        """``Jᵀ y``, shape ``(p,)``."""
+        """``Jᵀ y``, shape ``(p,)`` (on chunked points, ``Σ_c`` of ``model.vjp`` per chunk, computed)."""
+        if backend.is_chunked(self.points):
+            return chunked.vjp(self.model, self.theta, self.points, self.terms, y, self.outputs)
         xp = backend.namespace(self.theta)
         block = self.size // len(self.terms)
         m = block // self.outputs
@@ -123,17 +131,17 @@ class MatrixProducts:
     def diagonal(self) -> Array:
         """``D = diag(AᵀA)``, the squared column norms of ``A``."""
         if self._diagonal is None:
-            self._diagonal = column_norms_squared(self.whitened)
+            self._diagonal = backend.gather(column_norms_squared(self.whitened))
         return self._diagonal
 
     def forward(self, c: Array) -> Array:
         return self.whitened @ c
 
     def gram_apply(self, c: Array) -> Array:
-        return self.whitened.T @ (self.whitened @ c)
+        return backend.gather(self.whitened.T @ (self.whitened @ c))  # Σ_c A_cᵀ(A_c c) on a chunked A
 
     def pull(self, g: Array) -> Array:
-        return self.whitened.T @ self._whiten(g)
+        return backend.gather(self.whitened.T @ self._whiten(g))
 
 
 def column_norms_squared(a: Array) -> Array:

@@ -6,6 +6,14 @@ spawn_key=(k,))``, so that it depends only on ``(seed, k)``: two runs of the
 same problem from the same start see the same samples, whichever ran before.
 The current sample is kept per thread (threads may share a space); a copy
 (``copy.deepcopy``, ``pickle``) is an independent space with the same seed.
+
+Points given as a dask array chunked along samples (:mod:`riemgd.chunked`)
+keep their chunks: weights and targets are chunked like them, the model is
+called per chunk, and a mini-batch is drawn per chunk ``c``: ``b_c`` of the
+``B = batch_size`` points, in proportion to the chunk's ``r_c`` rows, from
+``SeedSequence(seed, spawn_key=(k, c))``, with weights scaled by ``r_c / b_c``
+(an unbiased estimate of each chunk's sum: stratified sampling). No point
+leaves its chunk.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from riemgd import backend
+from riemgd import backend, chunked
 
 Array = Any
 
@@ -148,7 +156,14 @@ class Space:
 
         Multi-output values ``(m, q)`` (Jacobians ``(m, q, p)``) are laid out
         output-major, entry ``k m + i`` for output ``k`` at point ``i``, as the
-        spaces' weights and the likelihood losses expect."""
+        spaces' weights and the likelihood losses expect.
+
+        On points given as a dask array (chunked along samples), the model is
+        called once per chunk and ``(v, J)`` are dask arrays in the same layout,
+        chunked like the points (:func:`riemgd.chunked.evaluate`)."""
+        if chunked.is_chunked(self.points):
+            outputs = getattr(self, "outputs", 1)
+            return chunked.evaluate(model, theta, self.points, self.terms, jacobian=jacobian, outputs=outputs)
         values, jacobians = model.evaluate(theta, self.points, self.terms, jacobian=jacobian)
         xp = backend.namespace(theta)
         flat = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]  # (m, q) → output-major
@@ -162,15 +177,20 @@ class Space:
     def discretize(self, target: Any, *, name: str = "target") -> Array:
         """A target function as an element of ``V``: a callable is evaluated at
         the points (``"value"`` term only) and must return ``(m,)``; an array
-        must already have ``V``'s size ``(n,)``."""
+        must already have ``V``'s size ``(n,)``. On chunked (dask) points, a
+        callable is called once per chunk and the result is a persisted dask
+        array chunked like the space's ``V``-vectors."""
         if callable(target):
             if self.terms != ("value",):
                 raise TypeError(f"{name}: give an array of the space's size for a space with terms {self.terms}")
-            values = target(self.points)  # already at the current (batch) points
+            if chunked.is_chunked(self.points):
+                values = chunked.map_points(target, self.points, name=name)
+            else:
+                values = target(self.points)  # already at the current (batch) points
             check_values(values, self.size, name, "one value per point, to match the space")
-            return values
+            return backend.persist(values)
         check_values(target, self._full_size(), name, "to match the space")
-        return self.restrict(target)
+        return backend.persist(self.restrict(target))
 
     def _full_size(self) -> int:
         """Size of an array given on all points (before restriction to a batch)."""
@@ -206,7 +226,7 @@ class _Sample(NamedTuple):
 
     points: Array
     weights: Array
-    batch: np.ndarray | None
+    batch: np.ndarray | tuple[np.ndarray, ...] | None  # a tuple of local indices per chunk on dask points
     version: int
     drawn_for: int | None
 
@@ -240,6 +260,16 @@ class _Sampled(Space):
             raise ValueError(f"batch_size must be an integer in [1, {m}], got {batch_size}")
         if sampler is not None and not callable(sampler):
             raise TypeError(f"sampler must be callable, got {type(sampler).__name__}")
+        if chunked.is_chunked(points):  # weights chunked like the points; mini-batches drawn per chunk
+            if sampler is not None:
+                raise ValueError(
+                    "sampler is not supported on chunked (dask) points; use batch_size, whose mini-batches "
+                    "are drawn per chunk, or draw new points yourself and build a new space"
+                )
+            # kept where they are computed (loaded): a chunk is then read from its worker's memory, not sent again
+            points, weights = backend.persist(points, chunked.align(weights, points))
+            if batch_size is not None:
+                chunked.batch_sizes(points.chunks[0], int(batch_size))  # every chunk draws a point, or a clear error
         self.all_points, self.all_weights = points, weights
         self.batch_size, self.sampler = batch_size, sampler
         self.seed = _entropy(rng)  # give rng=space.seed to reproduce a space built with rng=None
@@ -322,6 +352,15 @@ class _Sampled(Space):
             if iteration == self._current().drawn_for:
                 return False  # already drawn for this iteration (a space shared by manifold and loss)
             generator = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(int(iteration),)))
+        if chunked.is_chunked(self.all_points):  # per chunk c, from SeedSequence(seed, spawn_key=(k, c))
+            key = (int(iteration),) if iteration is not None else (int(generator.integers(2**63)), 1)
+            batch = chunked.batch_indices(self.all_points.chunks[0], self.batch_size, self.seed, key)
+            points, weights = backend.persist(
+                chunked.take_rows(self.all_points, self.all_points, batch),
+                chunked.take_rows(self.all_weights, self.all_points, batch, rescale=True),  # × rows / drawn
+            )
+            self._local.sample = _Sample(points, weights, batch, next(_VERSIONS), iteration)
+            return True
         xp = backend.namespace(self.all_points)
         batch = None
         if self.sampler is not None:
@@ -356,9 +395,13 @@ class _Sampled(Space):
 
     def restrict(self, array: Array) -> Array:
         batch = self._batch
+        per_point = array.shape[0] // self.all_points.shape[0]
+        if chunked.is_chunked(self.all_points):  # chunked like the points, then each chunk's batch rows
+            if batch is None:
+                return chunked.align(array, self.all_points, per_point)
+            return chunked.take_rows(array, self.all_points, batch, segments=per_point)
         if batch is None or self.sampler is not None:
             return array
-        per_point = array.shape[0] // self.all_points.shape[0]
         xp = backend.namespace(array)
         index = xp.astype(backend.as_array_like(batch, self.all_points), xp.int64)
         if per_point == 1:

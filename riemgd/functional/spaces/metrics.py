@@ -82,8 +82,9 @@ class L2(_Sampled):
         if cached is None or cached[0] != sample.version:
             xp, weights = backend.namespace(sample.weights), sample.weights
             reps = self.outputs * len(self.terms)
-            diagonal = weights if reps == 1 else xp.reshape(xp.tile(weights[None, :], (reps, 1)), (-1,))
-            cached = (sample.version, diagonal, xp.sqrt(diagonal))
+            # the weights once per term and output; a concatenation keeps dask's chunks (a reshape would merge them)
+            diagonal = weights if reps == 1 else backend.concat(xp, [weights] * reps)
+            cached = (sample.version, *backend.persist(diagonal, xp.sqrt(diagonal)))
             self.__dict__["_diagonal_cache"] = cached
         return cached[1], cached[2]
 
