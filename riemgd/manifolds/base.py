@@ -228,6 +228,13 @@ class Manifold:
         _check_same_structure(tangent_vector, expected, name)
 
     # -------------------------------------------------------------- helpers
+    def _projected_unit_normal(self, point: Point, shape: tuple[int, ...], rng: Any) -> TangentVector:
+        """``P_{T_x} g / ‖P_{T_x} g‖_x`` for a standard normal ``g`` of ``shape`` (stream 1 of
+        ``rng``): the ``random_tangent_vector`` of a manifold embedded in the arrays of ``shape``."""
+        g = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(shape), point)
+        u = self.projection(point, g)
+        return u / self.norm(point, u)
+
     def _not_implemented(self, method: str) -> NotImplementedError:
         return NotImplementedError(f"the manifold {type(self).__name__} does not implement '{method}'")
 

@@ -126,9 +126,7 @@ class Stiefel(Manifold):
         return orthonormal_factor(backend.default_rng(rng).standard_normal(self._shape))
 
     def random_tangent_vector(self, point: Any, *, rng: np.random.Generator | int | None = None) -> Any:
-        u = backend.as_array_like(backend.default_rng(rng, stream=1).standard_normal(self._shape), point)
-        u = self.projection(point, u)
-        return u / self.norm(point, u)
+        return self._projected_unit_normal(point, self._shape, rng)
 
     def check_point(self, point: Any, *, name: str = "point", atol: float = 1e-8) -> None:
         check_array(point, self._shape, name)
