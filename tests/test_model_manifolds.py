@@ -808,3 +808,20 @@ def test_shifted_metric_keeps_gradient_and_transport_contracts(damping):
     c = rng.standard_normal(theta.size)
     expected = np.linalg.solve(G_shifted, G @ c)
     np.testing.assert_allclose(manifold.transport(theta, theta, c), expected, rtol=1e-6, atol=1e-8 * np.abs(c).max())
+
+
+def test_embedding_of_a_matrix_is_the_jacobian_column_by_column():
+    """``embedding(θ, C)`` for a (p, k) matrix of tangent vectors is ``J C``, here ``J`` itself
+    for ``C = I``: the model's own θ-Jacobian at the space's points."""
+    from riemgd import models, spaces
+
+    x, w = spaces.gauss_legendre(12)
+    model = models.ShallowNetwork(1, 4)
+    manifold = riemgd.ModelManifold(model, spaces.L2(x, w))
+    theta = model.initial_parameters(rng=3)
+    manifold.embed(theta)
+    _, (jacobian,) = model.evaluate(theta, x, ("value",))
+    np.testing.assert_allclose(manifold.embedding(theta, np.eye(model.num_params)), jacobian, rtol=1e-13, atol=1e-15)
+    c = np.random.default_rng(0).standard_normal((model.num_params, 3))
+    columns = np.stack([manifold.embedding(theta, c[:, j]) for j in range(3)], axis=1)
+    np.testing.assert_allclose(manifold.embedding(theta, c), columns, rtol=1e-13, atol=1e-15)

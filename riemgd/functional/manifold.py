@@ -392,7 +392,8 @@ class ModelManifold(Manifold):
         state = self._state(theta)
         if state.jacobian is None and (state.root is not None or self._diagonal_space()):
             state = self._whitened_state(theta)  # the same formula whatever is cached
-            return (state.whitened @ tangent_vector) / state.root  # J c = S⁻¹ (SJ c)
+            root = state.root if tangent_vector.ndim == 1 else state.root[:, None]  # a matrix: column by column
+            return (state.whitened @ tangent_vector) / root  # J c = S⁻¹ (SJ c)
         return self._jacobian(theta) @ tangent_vector
 
     def _apply_transpose(self, theta: Array, covector: Array) -> Array:
