@@ -20,7 +20,17 @@ from riemgd.manifolds import (
     Stiefel,
     SymmetricPositiveDefinite,
 )
-from riemgd.optimizers import GradientDescent, HeavyBall, Nesterov, Newton, Optimizer, OptimizerResult, Spring
+from riemgd.optimizers import (
+    LBFGS,
+    ConjugateGradient,
+    GradientDescent,
+    HeavyBall,
+    Nesterov,
+    Newton,
+    Optimizer,
+    OptimizerResult,
+    Spring,
+)
 from riemgd.problem import Problem
 
 __version__ = "0.2.0.dev0"
@@ -33,6 +43,8 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "LBFGS",
+    "ConjugateGradient",
     "Euclidean",
     "GradientDescent",
     "GramSolver",

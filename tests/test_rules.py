@@ -16,12 +16,15 @@ import pytest
 import riemgd
 from riemgd.optimizers import (
     Armijo,
+    ConjugateGradientDirection,
     GridSearch,
+    LBFGSDirection,
     Momentum,
     NesterovMomentum,
     NormConstrained,
     Optimizer,
     RiemannianGradient,
+    Wolfe,
 )
 
 N = 6
@@ -59,6 +62,7 @@ STEP_RULES = {
     "armijo": Armijo,
     "grid": GridSearch,
     "norm": lambda: NormConstrained(0.1, 0.2),
+    "wolfe": Wolfe,
 }
 DIRECTIONS = {
     "gradient": RiemannianGradient,
@@ -67,6 +71,8 @@ DIRECTIONS = {
     "LG": lambda: Momentum(-0.02, "LG"),
     "nesterov": lambda: NesterovMomentum(0.5),
     "nesterov-function": lambda: NesterovMomentum(0.5, "function"),
+    "cg": ConjugateGradientDirection,
+    "lbfgs": LBFGSDirection,
 }
 
 

@@ -1,12 +1,14 @@
 """Optimizers: a direction rule and a step-size rule, run by one loop.
 
 Named methods (:class:`GradientDescent`, :class:`HeavyBall`, :class:`Nesterov`,
-:class:`Newton`) are compositions of the rules below; any other composition is
+:class:`Newton`, :class:`ConjugateGradient`, :class:`LBFGS`) are compositions
+of the rules below; any other composition is
 ``Optimizer(direction, step_size)``, e.g.
 ``Optimizer(Momentum(0.9, "FD"), GridSearch())``.
 """
 
 from riemgd.optimizers.base import Iterate, Optimizer, OptimizerResult
+from riemgd.optimizers.conjugate_gradient import ConjugateGradient, ConjugateGradientDirection
 from riemgd.optimizers.directions import (
     Direction,
     DirectionRule,
@@ -16,17 +18,30 @@ from riemgd.optimizers.directions import (
 )
 from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
+from riemgd.optimizers.lbfgs import LBFGS, LBFGSDirection
 from riemgd.optimizers.nesterov import Nesterov
 from riemgd.optimizers.newton import Newton, NewtonDirection
 from riemgd.optimizers.spring import Spring, SpringMomentum
-from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
+from riemgd.optimizers.step_sizes import (
+    Armijo,
+    ConstantStep,
+    GridSearch,
+    NormConstrained,
+    PymanoptLineSearch,
+    Step,
+    StepSize,
+)
+from riemgd.optimizers.wolfe import Wolfe
 
 #: riemgd 0.1's name of :class:`Armijo`.
 ArmijoLineSearch = Armijo
 
 __all__ = [
+    "LBFGS",
     "Armijo",
     "ArmijoLineSearch",
+    "ConjugateGradient",
+    "ConjugateGradientDirection",
     "ConstantStep",
     "Direction",
     "DirectionRule",
@@ -34,6 +49,7 @@ __all__ = [
     "GridSearch",
     "HeavyBall",
     "Iterate",
+    "LBFGSDirection",
     "Momentum",
     "Nesterov",
     "NesterovMomentum",
@@ -42,9 +58,11 @@ __all__ = [
     "NormConstrained",
     "Optimizer",
     "OptimizerResult",
+    "PymanoptLineSearch",
     "RiemannianGradient",
     "Spring",
     "SpringMomentum",
     "Step",
     "StepSize",
+    "Wolfe",
 ]

@@ -216,7 +216,10 @@ class Optimizer:
         step_rule.reset()
         cost, length = None, math.nan
         for k in range(self.max_iterations + 1):
-            if problem.begin_iteration(k) or cost is None:  # a new sample: measure f(x_k) on it
+            if problem.begin_iteration(k):  # a new sample: f(x_k) and grad f(x_k) must be measured on it
+                problem.known_gradient = None
+                cost = None
+            if cost is None:
                 cost = backend.to_float(problem.cost(x))
             direction = direction_rule(problem, x)
             iterate = Iterate(x, cost, direction.gradient_norm, length, k)
@@ -231,7 +234,9 @@ class Optimizer:
             if step.non_finite:
                 return "non_finite"
             direction_rule.accept(problem, x, step)
-            self._feedback(problem, x, cost, direction, step)
+            adapted = self._feedback(problem, x, cost, direction, step)
+            # grad f(x_{k+1}) from the line search, for the next direction; not after the metric changed
+            problem.known_gradient = None if adapted or step.gradient is None else (step.point, step.gradient)
             length = self._length(problem, x, direction, step)
             x, cost = step.point, step.cost
         return "max_iterations"
@@ -263,15 +268,17 @@ class Optimizer:
         return direction
 
     @staticmethod
-    def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> None:
+    def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> bool:
         """Tell a manifold that adapts its metric (an adaptive damping) how the step went:
-        ``after_step(x, t d, grad f(x), f(x), f(x⁺))``, for manifolds with ``wants_step_feedback``."""
+        ``after_step(x, t d, grad f(x), f(x), f(x⁺))``, for manifolds with ``wants_step_feedback``.
+        Returns whether it was told (its metric, hence grad f, may have changed)."""
         manifold = problem.manifold
         if step.vector is None or not getattr(manifold, "wants_step_feedback", False):
-            return
+            return False
         if step.cost is None:  # reused as f(x_{k+1}) unless the next sample differs
             step.cost = backend.to_float(problem.cost(step.point))
         manifold.after_step(x, step.vector, direction.gradient, cost, step.cost)
+        return True
 
     @staticmethod
     def _length(problem: Any, x: Any, direction: Direction, step: Step) -> float:
@@ -291,25 +298,36 @@ def _wants_cost(rule: DirectionRule) -> bool:
 def _callback_stops(value: Any) -> bool:
     if value is None:
         return False
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # np.bool_ is "bool" in numpy 2
         return bool(value)
     raise TypeError(f"callback must return None or a bool (True stops the run), got {type(value).__name__}")
 
 
 class _CountingProblem:
-    """The problem as the loop and the rules see it, counting evaluations."""
+    """The problem as the loop and the rules see it, counting evaluations.
+
+    ``known_gradient`` is ``(x, grad f(x))`` when the last step's line search
+    evaluated the gradient at the point ``x`` it moved to: the next direction's
+    ``riemannian_gradient(x)`` (the same object ``x``) returns it uncounted,
+    instead of evaluating it again. The loop clears it when a new sample is
+    drawn or the manifold's metric adapts.
+    """
 
     def __init__(self, problem: Any):
         self._problem = problem
         self.manifold = problem.manifold
         self.cost_evaluations = 0
         self.gradient_evaluations = 0
+        self.known_gradient: tuple | None = None
 
     def cost(self, point: Any) -> Any:
         self.cost_evaluations += 1
         return self._problem.cost(point)
 
     def riemannian_gradient(self, point: Any) -> Any:
+        known = self.known_gradient
+        if known is not None and known[0] is point:
+            return known[1]
         self.gradient_evaluations += 1
         return self._problem.riemannian_gradient(point)
 

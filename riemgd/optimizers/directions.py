@@ -42,6 +42,9 @@ class Direction:
         momentum_step: ``t_m``, the step size ``m`` is scaled for.
         manifold: The manifold, to compute norms and slopes on demand.
         point: The point ``x``.
+        initial_step: A first trial step ``t₀`` the rule proposes to a line
+            search (1 for a quasi-Newton direction, whose unit step is the
+            model's minimizer), or ``None`` to leave it to the line search.
     """
 
     descent: Any
@@ -51,6 +54,7 @@ class Direction:
     momentum_step: float = 1.0
     manifold: Any = field(default=None, repr=False)
     point: Any = field(default=None, repr=False)
+    initial_step: float | None = None
     _norm: Any = field(default=None, repr=False)
     _slope: float | None = field(default=None, repr=False)
 
