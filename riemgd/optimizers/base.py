@@ -186,13 +186,17 @@ class Optimizer:
             manifold.check_point(initial_point, name="initial_point")
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-        problem.check(initial_point)
+        checked = problem.check(initial_point)
 
         counted = _CountingProblem(problem)
+        if isinstance(checked, tuple) and len(checked) == 2:  # f(x₀), grad f(x₀): counted once, reused
+            counted.cost_evaluations = counted.gradient_evaluations = 1
+        else:  # a problem whose check returns nothing
+            checked = None
         recorder = _Recorder(self)
         problem.hold_points(self.direction.points_in_use)
         try:
-            reason = self._loop(counted, initial_point, recorder, callback)
+            reason = self._loop(counted, initial_point, recorder, callback, checked)
         except KeyboardInterrupt:
             if recorder.last is None:
                 raise  # nothing to return yet
@@ -210,11 +214,13 @@ class Optimizer:
             problem.hold_points(None)  # back to the manifolds' default for use outside a run
         return recorder.result(reason, counted)
 
-    def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any) -> str:
+    def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any, checked: Any) -> str:
         direction_rule, step_rule = self.direction, self.step_rule
         direction_rule.start(problem, x)
         step_rule.reset()
         cost, length = None, math.nan
+        if checked is not None:  # the input check's f(x₀) and grad f(x₀), unless sample 0 differs
+            cost, problem.known_gradient = backend.to_float(checked[0]), (x, checked[1])
         for k in range(self.max_iterations + 1):
             if problem.begin_iteration(k):  # a new sample: f(x_k) and grad f(x_k) must be measured on it
                 problem.known_gradient = None

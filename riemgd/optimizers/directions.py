@@ -61,7 +61,7 @@ class Direction:
     def step(self, t: float) -> Any:
         """The tangent vector ``t d = (t / t_m) m + t s``; for ``t = t_m`` exactly ``m + t s``."""
         if self.momentum is None:
-            return t * self.descent
+            return self.descent if t == 1.0 else t * self.descent  # t = 1: no copy (line searches, slopes, norms)
         ratio = t / self.momentum_step
         return (self.momentum if ratio == 1.0 else ratio * self.momentum) + t * self.descent
 
