@@ -47,7 +47,7 @@ BETA_RULES = ("FletcherReeves", "PolakRibiere", "HestenesStiefel", "HagerZhang",
 #: choice for its CG, except Fletcher–Reeves, which needs ``c₂ < ½`` for descent directions
 #: (Al-Baali, IMA J. Numer. Anal. 5, 1985) and does best with an accurate search. (On the
 #: eigenvalue problems of ``benchmarks/bench_pymanopt.py`` Hestenes–Stiefel with ``c₂ = 0.9``
-#: takes about 20 % fewer evaluations, but on small quadratics and on Rosenbrock's function
+#: takes 5–15 % fewer evaluations, but on small quadratics and on Rosenbrock's function
 #: two to four times more.)
 DEFAULT_C2 = {"FletcherReeves": 0.1, "PolakRibiere": 0.4, "LiuStorey": 0.4, "HestenesStiefel": 0.4, "HagerZhang": 0.4}
 

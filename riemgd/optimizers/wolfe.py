@@ -35,7 +35,7 @@ from riemgd.optimizers.step_sizes import (
     positive_number,
 )
 
-FIRST_TRIALS = ("slope", "decrease")
+FIRST_TRIALS = ("smaller", "slope", "decrease")
 
 
 class _Trial:
@@ -56,10 +56,11 @@ class _Trial:
 class Wolfe(StepSize):
     """The strong Wolfe line search (Nocedal & Wright, Algorithms 3.5 and 3.6).
 
-    **Bracketing.** From the first trial ``t₁``, trial steps grow by
-    ``expansion`` until one of them fails sufficient decrease, does not lower
-    ``φ`` below the previous trial, or has ``φ'(t) ≥ 0``: then a minimizer
-    satisfying the strong Wolfe conditions lies between the last two trials.
+    **Bracketing.** From the first trial ``t₁``, trial steps grow (to the zero
+    of the secant of ``φ'``, by a factor between ``expansion`` and ten times it)
+    until one of them fails sufficient decrease, does not lower ``φ`` below the
+    previous trial, or has ``φ'(t) ≥ 0``: then a minimizer satisfying the strong
+    Wolfe conditions lies between the last two trials.
     **Zoom.** The bracket ``[t_lo, t_hi]`` (``t_lo`` the best trial with
     sufficient decrease) shrinks to the minimizer of the cubic through
     ``φ, φ'`` at both ends (N&W eq. 3.59; the quadratic through ``φ(t_lo)``,
@@ -68,12 +69,14 @@ class Wolfe(StepSize):
     conditions.
 
     The first trial is the direction's proposal (``Direction.initial_step``, 1
-    for L-BFGS), else, with ``first_trial="slope"`` (default), the step whose
-    first-order decrease equals the last one, ``t₁ = t_{k−1} φ'_{k−1}(0) / φ'_k(0)``
-    (N&W eq. 3.59), or with ``first_trial="decrease"`` the minimizer of the
-    quadratic through the last decrease, ``t₁ = optimism · 2 (f(x_k) − f(x_{k−1})) / φ'_k(0)``
-    (N&W eq. 3.60); on the first call (or when the formula gives no positive
-    step) ``t₁ = initial_step_size / ‖d‖``.
+    for L-BFGS), else one of N&W's two estimates from the last step: the step
+    whose first-order decrease equals the last one, ``t₁ = t_{k−1} φ'_{k−1}(0) / φ'_k(0)``
+    (eq. 3.59, ``first_trial="slope"``), or the minimizer of the quadratic
+    through the last decrease, ``t₁ = optimism · 2 (f(x_k) − f(x_{k−1})) / φ'_k(0)``
+    (eq. 3.60, ``"decrease"``); by default (``"smaller"``) the smaller of the
+    two, since an overlong first trial costs several evaluations to shrink. On
+    the first call (or when the estimates give no positive step)
+    ``t₁ = initial_step_size / ‖d‖``.
 
     **Round-off.** A trial with ``|φ(t) − φ(0)| ≤ cost_noise · |φ(0)|`` tells
     nothing from its cost: it passes sufficient decrease when
@@ -98,9 +101,11 @@ class Wolfe(StepSize):
         c2: Curvature constant ``c₂ ∈ (c₁, 1)`` (0.9 for quasi-Newton
             directions, 0.1 is the classical choice for conjugate gradients).
         initial_step_size: Length ``‖t₁ d‖`` of the very first trial step.
-        first_trial: ``"slope"`` (N&W eq. 3.59) or ``"decrease"`` (eq. 3.60).
+        first_trial: ``"smaller"`` (of the two), ``"slope"`` (N&W eq. 3.59) or
+            ``"decrease"`` (eq. 3.60).
         optimism: Factor ``≥ 1`` on the first trial step of ``"decrease"`` (N&W: 1.01).
-        expansion: Factor ``> 1`` by which bracketing grows the trial step.
+        expansion: Least factor ``e > 1`` by which bracketing grows the trial step
+            (it goes to the secant minimizer of ``φ'``, at most ``10 e`` times farther).
         max_evaluations: Most trial steps per call (cost evaluations).
         cost_noise: Relative size of cost differences treated as round-off
             (0: always compare costs, as N&W's algorithm does).
@@ -114,7 +119,7 @@ class Wolfe(StepSize):
         c2: float = 0.9,
         *,
         initial_step_size: float = 1.0,
-        first_trial: str = "slope",
+        first_trial: str = "smaller",
         optimism: float = 1.01,
         expansion: float = 2.0,
         max_evaluations: int = 25,
@@ -160,10 +165,15 @@ class Wolfe(StepSize):
         t = math.nan
         if self._previous is not None:
             previous_cost, previous_slope, previous_t = self._previous
+            by_slope = previous_t * previous_slope / slope  # N&W eq. 3.59
+            by_decrease = self.optimism * 2.0 * (cost - previous_cost) / slope  # N&W eq. 3.60
             if self.first_trial == "slope":
-                t = previous_t * previous_slope / slope  # N&W eq. 3.59
-            else:
-                t = self.optimism * 2.0 * (cost - previous_cost) / slope  # N&W eq. 3.60
+                t = by_slope
+            elif self.first_trial == "decrease":
+                t = by_decrease
+            else:  # the more cautious of the two, where both are positive
+                candidates = [v for v in (by_slope, by_decrease) if math.isfinite(v) and v > 0]
+                t = min(candidates) if candidates else math.nan
         if not (math.isfinite(t) and t > 0):
             t = self.initial_step_size / backend.to_float(direction.norm)
         return t
@@ -239,7 +249,7 @@ class _Search:
                 return self.zoom(current, previous)
             if self.evaluations >= self.rule.max_evaluations:
                 return current.step()  # sufficient decrease, lower cost: the best trial so far
-            previous, t = current, t * self.rule.expansion
+            previous, t = current, _extrapolate(previous, current, self.rule.expansion)
 
     def zoom(self, lo: _Trial, hi: _Trial) -> Step:
         """Algorithm 3.6: ``lo`` has sufficient decrease and the lowest cost so far,
@@ -264,6 +274,20 @@ class _Search:
                 hi = lo
             lo = current
         return lo.step() if lo.t > 0 else self.none()
+
+
+def _extrapolate(previous: _Trial, current: _Trial, expansion: float) -> float:
+    """The next bracketing trial beyond ``t = current.t``: the zero of the secant of
+    ``φ'`` through both trials, ``t + (t − t_p) φ'(t) / (φ'(t_p) − φ'(t))`` (the
+    minimizer of the quadratic with those slopes), kept in ``[e t, 10 e t]`` for the
+    expansion ``e``; ``e t`` when the slopes give no minimizer ahead."""
+    t, low, high = current.t, expansion * current.t, 10.0 * expansion * current.t
+    rise = previous.slope - current.slope  # < 0 when φ' increases (convex between the trials)
+    if rise < 0:
+        guess = t + (t - previous.t) * current.slope / rise
+        if math.isfinite(guess):
+            return min(max(guess, low), high)
+    return low
 
 
 def _interpolate(lo: _Trial, hi: _Trial) -> float:
