@@ -269,3 +269,20 @@ def test_an_ascent_direction_is_restarted_to_minus_the_gradient():
     optimizer.run(problem, initial_point=riemgd.Sphere(n).random_point(rng=6))
     assert restarts  # the case is meaningful: ascent directions did occur
     assert len(step.slopes) == 60 and max(step.slopes) < 0
+
+
+def test_a_pymanopt_problems_preconditioner_is_used():
+    """P = A⁻¹ given to a pymanopt problem on Euclidean: the exact first step lands on A⁻¹b, as riemgd's own."""
+    pymanopt = pytest.importorskip("pymanopt")
+    manifold = pymanopt.manifolds.Euclidean(N)
+    decorate = pymanopt.function.numpy(manifold)
+    problem = pymanopt.Problem(
+        manifold,
+        decorate(lambda x: 0.5 * x @ A @ x - B @ x),
+        euclidean_gradient=decorate(lambda x: A @ x - B),
+        preconditioner=lambda x, g: np.linalg.solve(A, g),
+    )
+    result = riemgd.ConjugateGradient(line_searcher=ExactQuadraticStep(), max_iterations=1, min_gradient_norm=0).run(
+        problem, initial_point=np.ones(N)
+    )
+    np.testing.assert_allclose(result.point, SOLUTION, rtol=0, atol=1e-12)

@@ -216,6 +216,9 @@ def test_a_callback_may_return_a_numpy_bool():
         (lambda: Wolfe(expansion=1.0), "expansion must be greater than 1"),
         (lambda: Wolfe(max_evaluations=0), "max_evaluations must be a positive integer"),
         (lambda: Wolfe(optimism=0.5), "optimism must be at least 1"),
+        (lambda: Wolfe(max_growth=0.5), "max_growth must be at least 1"),
+        (lambda: Wolfe(first_trial="exact"), "first_trial must be one of"),
+        (lambda: Wolfe(cost_noise=-1.0), "cost_noise must be a non-negative"),
     ],
 )
 def test_bad_arguments_are_rejected_with_their_name(make, match):

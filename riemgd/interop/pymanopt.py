@@ -78,7 +78,12 @@ class PymanoptProblem(Problem):
         manifold = problem.manifold
         if not hasattr(manifold, "embed"):
             manifold = PymanoptManifold(manifold)
-        super().__init__(manifold, problem.cost, riemannian_gradient=problem.riemannian_gradient)
+        super().__init__(
+            manifold,
+            problem.cost,
+            riemannian_gradient=problem.riemannian_gradient,
+            preconditioner=getattr(problem, "preconditioner", None),  # used by riemgd's ConjugateGradient
+        )
         self.pymanopt_problem = problem
 
     def check(self, point: Any) -> tuple[float, Any]:

@@ -74,9 +74,11 @@ class Wolfe(StepSize):
     (eq. 3.59, ``first_trial="slope"``), or the minimizer of the quadratic
     through the last decrease, ``t₁ = optimism · 2 (f(x_k) − f(x_{k−1})) / φ'_k(0)``
     (eq. 3.60, ``"decrease"``); by default (``"smaller"``) the smaller of the
-    two, since an overlong first trial costs several evaluations to shrink. On
-    the first call (or when the estimates give no positive step)
-    ``t₁ = initial_step_size / ‖d‖``.
+    two, since an overlong first trial costs several evaluations to shrink,
+    and at most ``max_growth · t_{k−1}`` (both estimates explode when the slope
+    drops by orders of magnitude from one iteration to the next, as a CG
+    direction's can). On the first call (or when the estimates give no
+    positive step) ``t₁ = initial_step_size / ‖d‖``.
 
     **Round-off.** A trial with ``|φ(t) − φ(0)| ≤ cost_noise · |φ(0)|`` tells
     nothing from its cost: it passes sufficient decrease when
@@ -104,6 +106,7 @@ class Wolfe(StepSize):
         first_trial: ``"smaller"`` (of the two), ``"slope"`` (N&W eq. 3.59) or
             ``"decrease"`` (eq. 3.60).
         optimism: Factor ``≥ 1`` on the first trial step of ``"decrease"`` (N&W: 1.01).
+        max_growth: Largest ratio ``t₁ / t_{k−1}`` of an estimated first trial (``≥ 1``).
         expansion: Least factor ``e > 1`` by which bracketing grows the trial step
             (it goes to the secant minimizer of ``φ'``, at most ``10 e`` times farther).
         max_evaluations: Most trial steps per call (cost evaluations).
@@ -121,6 +124,7 @@ class Wolfe(StepSize):
         initial_step_size: float = 1.0,
         first_trial: str = "smaller",
         optimism: float = 1.01,
+        max_growth: float = 10.0,
         expansion: float = 2.0,
         max_evaluations: int = 25,
         cost_noise: float = 1e-12,
@@ -136,6 +140,9 @@ class Wolfe(StepSize):
         self.optimism = positive_number(optimism, "optimism")
         if self.optimism < 1:
             raise ValueError(f"optimism must be at least 1, got {optimism}")
+        self.max_growth = positive_number(max_growth, "max_growth", allow_inf=True)
+        if self.max_growth < 1:
+            raise ValueError(f"max_growth must be at least 1, got {max_growth}")
         self.expansion = positive_number(expansion, "expansion")
         if self.expansion <= 1:
             raise ValueError(f"expansion must be greater than 1, got {expansion}")
@@ -174,6 +181,7 @@ class Wolfe(StepSize):
             else:  # the more cautious of the two, where both are positive
                 candidates = [v for v in (by_slope, by_decrease) if math.isfinite(v) and v > 0]
                 t = min(candidates) if candidates else math.nan
+            t = min(t, self.max_growth * previous_t)
         if not (math.isfinite(t) and t > 0):
             t = self.initial_step_size / backend.to_float(direction.norm)
         return t
@@ -208,7 +216,7 @@ class _Search:
 
     def flat(self, trial: _Trial) -> bool:
         """``|φ(t) − φ(0)| ≤ cost_noise |φ(0)|``: the cost cannot tell the trial from ``x``."""
-        return abs(trial.cost - self.cost) <= self.noise
+        return self.noise > 0 and abs(trial.cost - self.cost) <= self.noise
 
     def decreases(self, trial: _Trial) -> bool:
         """Sufficient decrease ``φ(t) ≤ φ(0) + c₁ t φ'(0)`` (false for NaN), or, for a
