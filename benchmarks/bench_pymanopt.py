@@ -189,7 +189,10 @@ def matrix_completion(m: int, n: int, k: int, fraction: float = 0.2, noise: floa
 
     manifold_class = getattr(riemgd, "FixedRankEmbedded", None)
     pymanopt_manifold = pymanopt.manifolds.FixedRankEmbedded(m, n, k)
-    start = pymanopt_manifold.random_point()
+    # a seeded start (u, s, vᵀ): orthonormal u, v, decreasing positive s; a plain tuple both libraries unpack
+    u = np.linalg.qr(rng.standard_normal((m, k)))[0]
+    v = np.linalg.qr(rng.standard_normal((n, k)))[0]
+    start = (u, np.sort(rng.uniform(1.0, 2.0, k))[::-1].copy(), v.T.copy())
     case = Case(
         name=f"Low-rank matrix completion, FixedRankEmbedded({m}, {n}, {k})",
         riemgd_manifold=None if manifold_class is None else manifold_class(m, n, k),
