@@ -101,7 +101,7 @@ class Wolfe(StepSize):
     Args:
         c1: Sufficient-decrease constant ``c₁ ∈ (0, 1)``.
         c2: Curvature constant ``c₂ ∈ (c₁, 1)`` (0.9 for quasi-Newton
-            directions, 0.1 is the classical choice for conjugate gradients).
+            directions; 0.1 (N&W) to 0.4 (SciPy) for conjugate gradients).
         initial_step_size: Length ``‖t₁ d‖`` of the very first trial step.
         first_trial: ``"smaller"`` (of the two), ``"slope"`` (N&W eq. 3.59) or
             ``"decrease"`` (eq. 3.60).
