@@ -40,6 +40,8 @@ from riemgd.manifolds import (
     UnitaryGroup,
 )
 from riemgd.optimizers import (
+    LBFGS,
+    ConjugateGradient,
     GradientDescent,
     HeavyBall,
     Nesterov,
@@ -62,9 +64,11 @@ for _name in ("losses", "models", "spaces"):
 del _name
 
 __all__ = [
+    "LBFGS",
     "ComplexCircle",
     "ComplexEuclidean",
     "ComplexGrassmann",
+    "ConjugateGradient",
     "Elliptope",
     "Euclidean",
     "FixedRankEmbedded",

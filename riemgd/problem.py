@@ -328,9 +328,12 @@ class Problem:
         return self._preconditioner(point, tangent_vector)
 
     # ------------------------------------------------------------ validation
-    def check(self, point: Point) -> None:
+    def check(self, point: Point) -> tuple[float, Any]:
         """Evaluate cost and gradient once at ``point`` and raise a clear error
-        if the cost is not a real scalar or the gradient has the wrong shape."""
+        if the cost is not a real scalar or the gradient has the wrong shape.
+
+        Returns ``(f(point), grad f(point))``, which an optimizer starting at
+        ``point`` reuses instead of evaluating them again."""
         value = self.cost(point)
         shape = getattr(value, "shape", ())
         if isinstance(value, (tuple, list)) or tuple(shape) != ():
@@ -360,6 +363,7 @@ class Problem:
             check_tangent(point, gradient, name="gradient")
         if not backend.is_finite(gradient):
             raise ValueError("gradient at the initial point contains NaN or Inf")
+        return value, gradient
 
 
 #: pymanopt 0.x's keyword names (``pymanopt.Problem(manifold, cost, egrad=…)``) and the current ones.

@@ -43,7 +43,13 @@ def optimizers(step_size: float):
         # fraction of the previous descent direction.
         "heavy-ball-LG": riemgd.HeavyBall(step_size, -0.3 * step_size, "LG", **stop),
         "nesterov-restart": riemgd.Nesterov(step_size, 0.5, restart="function", **stop),
+        # line searches on costs as well, stopped like gd-armijo
+        "conjugate-gradient": riemgd.ConjugateGradient(min_gradient_norm=MIN_GRADIENT_NORM, max_iterations=5000),
+        "lbfgs": riemgd.LBFGS(min_gradient_norm=MIN_GRADIENT_NORM, max_iterations=5000),
     }
+
+
+LINE_SEARCHES = ("gd-armijo", "conjugate-gradient", "lbfgs")
 
 
 OPTIMIZER_NAMES = sorted(optimizers(1.0))
@@ -51,7 +57,7 @@ OPTIMIZER_NAMES = sorted(optimizers(1.0))
 
 def run(name: str, step_size: float, problem, initial_point):
     result = optimizers(step_size)[name].run(problem, initial_point=initial_point)
-    if name == "gd-armijo":
+    if name in LINE_SEARCHES:
         assert result.reason in ("min_gradient_norm", "min_step_size"), result.stopping_criterion
         assert result.gradient_norm < 1e-6
     else:

@@ -16,12 +16,15 @@ import pytest
 import riemgd
 from riemgd.optimizers import (
     Armijo,
+    ConjugateGradientDirection,
     GridSearch,
+    LBFGSDirection,
     Momentum,
     NesterovMomentum,
     NormConstrained,
     Optimizer,
     RiemannianGradient,
+    Wolfe,
 )
 
 N = 6
@@ -59,6 +62,7 @@ STEP_RULES = {
     "armijo": Armijo,
     "grid": GridSearch,
     "norm": lambda: NormConstrained(0.1, 0.2),
+    "wolfe": Wolfe,
 }
 DIRECTIONS = {
     "gradient": RiemannianGradient,
@@ -67,6 +71,8 @@ DIRECTIONS = {
     "LG": lambda: Momentum(-0.02, "LG"),
     "nesterov": lambda: NesterovMomentum(0.5),
     "nesterov-function": lambda: NesterovMomentum(0.5, "function"),
+    "cg": ConjugateGradientDirection,
+    "lbfgs": LBFGSDirection,
 }
 
 
@@ -248,7 +254,7 @@ def test_an_exception_mid_run_keeps_the_work_done():
 
     def failing_cost(x):
         calls.append(1)
-        if len(calls) > 6:  # the check at the start, then iterates 0…4
+        if len(calls) > 6:  # the check at the start (its f(x₀) is the loop's), then iterates 1…5
             raise Boom("the user's cost broke")
         return cost(x)
 
@@ -257,9 +263,9 @@ def test_an_exception_mid_run_keeps_the_work_done():
         riemgd.GradientDescent(0.05, min_gradient_norm=0).run(problem, initial_point=start())
     partial = info.value.partial_result
     assert partial.reason == "error"
-    assert partial.iterations == 4
+    assert partial.iterations == 5
     x = start()
-    for _ in range(4):
+    for _ in range(5):
         x = retract(x, -0.05 * rgrad(x))
     np.testing.assert_allclose(partial.point, x, rtol=0, atol=1e-14)
     assert partial.cost == pytest.approx(cost(x), rel=1e-14)
@@ -280,7 +286,7 @@ def test_ctrl_c_before_the_first_iterate_is_a_keyboard_interrupt():
 
     def interrupted_cost(x):
         calls.append(1)
-        if len(calls) == 2:  # after the initial check, before the first iterate is recorded
+        if len(calls) == 1:  # in the initial check, before the first iterate is recorded
             raise KeyboardInterrupt
         return cost(x)
 

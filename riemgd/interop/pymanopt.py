@@ -117,14 +117,14 @@ class PymanoptProblem(Problem):
         )
         self.pymanopt_problem = problem
 
-    def check(self, point: Any) -> None:
+    def check(self, point: Any) -> tuple[float, Any]:
         """As :meth:`Problem.check`, after checking the shape of the pymanopt
         problem's Euclidean gradient against the point: pymanopt converts it
         inside its own ``riemannian_gradient``, where a wrong shape surfaces as
         numpy's "shape-mismatch for sum" or a ``matmul`` mismatch (or, broadcast,
         as a gradient of the wrong shape). Costs nothing unless the check fails."""
         try:
-            super().check(point)
+            return super().check(point)
         except ValueError as error:
             try:
                 euclidean_gradient = self.pymanopt_problem.euclidean_gradient

@@ -1,12 +1,14 @@
 """Optimizers: a direction rule and a step-size rule, run by one loop.
 
 Named methods (:class:`GradientDescent`, :class:`HeavyBall`, :class:`Nesterov`,
-:class:`Newton`, :class:`TrustRegions`) are compositions of the rules below; any other composition is
+:class:`Newton`, :class:`TrustRegions`, :class:`ConjugateGradient`, :class:`LBFGS`) are
+compositions of the rules below; any other composition is
 ``Optimizer(direction, step_size)``, e.g.
 ``Optimizer(Momentum(0.9, "FD"), GridSearch())``.
 """
 
 from riemgd.optimizers.base import DEFAULT_SEED, Iterate, Optimizer
+from riemgd.optimizers.conjugate_gradient import ConjugateGradient, ConjugateGradientDirection
 from riemgd.optimizers.directions import (
     Direction,
     DirectionRule,
@@ -16,11 +18,20 @@ from riemgd.optimizers.directions import (
 )
 from riemgd.optimizers.gradient_descent import GradientDescent
 from riemgd.optimizers.heavy_ball import HeavyBall
+from riemgd.optimizers.lbfgs import LBFGS, LBFGSDirection
 from riemgd.optimizers.nesterov import Nesterov
 from riemgd.optimizers.newton import Newton, NewtonDirection, RiemannianNewtonDirection
 from riemgd.optimizers.result import History, OptimizerResult
 from riemgd.optimizers.spring import Spring, SpringMomentum
-from riemgd.optimizers.step_sizes import Armijo, ConstantStep, GridSearch, NormConstrained, Step, StepSize
+from riemgd.optimizers.step_sizes import (
+    Armijo,
+    ConstantStep,
+    GridSearch,
+    NormConstrained,
+    PymanoptLineSearch,
+    Step,
+    StepSize,
+)
 from riemgd.optimizers.trust_regions import (
     TruncatedCGDirection,
     TrustRadius,
@@ -28,14 +39,18 @@ from riemgd.optimizers.trust_regions import (
     TrustRegions,
     TrustRegionStep,
 )
+from riemgd.optimizers.wolfe import Wolfe
 
 #: riemgd 0.1's name of :class:`Armijo`.
 ArmijoLineSearch = Armijo
 
 __all__ = [
     "DEFAULT_SEED",
+    "LBFGS",
     "Armijo",
     "ArmijoLineSearch",
+    "ConjugateGradient",
+    "ConjugateGradientDirection",
     "ConstantStep",
     "Direction",
     "DirectionRule",
@@ -44,6 +59,7 @@ __all__ = [
     "HeavyBall",
     "History",
     "Iterate",
+    "LBFGSDirection",
     "Momentum",
     "Nesterov",
     "NesterovMomentum",
@@ -52,6 +68,7 @@ __all__ = [
     "NormConstrained",
     "Optimizer",
     "OptimizerResult",
+    "PymanoptLineSearch",
     "RiemannianGradient",
     "RiemannianNewtonDirection",
     "Spring",
@@ -63,4 +80,5 @@ __all__ = [
     "TrustRegionDirection",
     "TrustRegionStep",
     "TrustRegions",
+    "Wolfe",
 ]

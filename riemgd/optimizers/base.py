@@ -191,13 +191,17 @@ class Optimizer:
             manifold.check_point(initial_point, name="initial_point")
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-        problem.check(initial_point)
+        checked = problem.check(initial_point)
 
         counted = _CountingProblem(problem)
+        if isinstance(checked, tuple) and len(checked) == 2:  # f(x₀), grad f(x₀): counted once, reused
+            counted.cost_evaluations = counted.gradient_evaluations = 1
+        else:  # a problem whose check returns nothing
+            checked = None
         recorder = _Recorder(self)  # opens the table or the progress bar
         problem.hold_points(self.direction.points_in_use)
         try:
-            reason = self._loop(counted, initial_point, recorder, callback)
+            reason = self._loop(counted, initial_point, recorder, callback, checked)
         except KeyboardInterrupt:
             if recorder.last is None:
                 recorder.close_bar("interrupted")
@@ -219,13 +223,18 @@ class Optimizer:
         diagnostics.check_run(self, problem, result, recorder.initial_cost, recorder.peak)
         return result
 
-    def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any) -> str:
+    def _loop(self, problem: _CountingProblem, x: Any, recorder: _Recorder, callback: Any, checked: Any) -> str:
         direction_rule, step_rule = self.direction, self.step_rule
         direction_rule.start(problem, x)
         step_rule.reset()
         cost, length = None, math.nan
+        if checked is not None:  # the input check's f(x₀) and grad f(x₀), unless sample 0 differs
+            cost, problem.known_gradient = backend.to_float(checked[0]), (x, checked[1])
         for k in range(self.max_iterations + 1):
-            if problem.begin_iteration(k) or cost is None:  # a new sample: measure f(x_k) on it
+            if problem.begin_iteration(k):  # a new sample: f(x_k) and grad f(x_k) must be measured on it
+                problem.known_gradient = None
+                cost = None
+            if cost is None:
                 cost = backend.to_float(problem.cost(x))
             direction = direction_rule(problem, x)
             iterate = Iterate(x, cost, direction.gradient_norm, length, k)
@@ -240,7 +249,9 @@ class Optimizer:
             if step.non_finite:
                 return "non_finite"
             direction_rule.accept(problem, x, step)
-            self._feedback(problem, x, cost, direction, step)
+            adapted = self._feedback(problem, x, cost, direction, step)
+            # grad f(x_{k+1}) from the line search, for the next direction; not after the metric changed
+            problem.known_gradient = None if adapted or step.gradient is None else (step.point, step.gradient)
             length = math.nan if step.rejected else self._length(problem, x, direction, step)
             x, cost = step.point, step.cost
         return "max_iterations"
@@ -272,15 +283,17 @@ class Optimizer:
         return direction
 
     @staticmethod
-    def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> None:
+    def _feedback(problem: Any, x: Any, cost: float, direction: Direction, step: Step) -> bool:
         """Tell a manifold that adapts its metric (an adaptive damping) how the step went:
-        ``after_step(x, t d, grad f(x), f(x), f(x⁺))``, for manifolds with ``wants_step_feedback``."""
+        ``after_step(x, t d, grad f(x), f(x), f(x⁺))``, for manifolds with ``wants_step_feedback``.
+        Returns whether it was told (its metric, hence grad f, may have changed)."""
         manifold = problem.manifold
         if step.vector is None or not getattr(manifold, "wants_step_feedback", False):
-            return
+            return False
         if step.cost is None:  # reused as f(x_{k+1}) unless the next sample differs
             step.cost = backend.to_float(problem.cost(step.point))
         manifold.after_step(x, step.vector, direction.gradient, cost, step.cost)
+        return True
 
     @staticmethod
     def _length(problem: Any, x: Any, direction: Direction, step: Step) -> float:
@@ -306,7 +319,14 @@ def _callback_stops(value: Any) -> bool:
 
 
 class _CountingProblem:
-    """The problem as the loop and the rules see it, counting evaluations."""
+    """The problem as the loop and the rules see it, counting evaluations.
+
+    ``known_gradient`` is ``(x, grad f(x))`` when the last step's line search
+    evaluated the gradient at the point ``x`` it moved to: the next direction's
+    ``riemannian_gradient(x)`` (the same object ``x``) returns it uncounted,
+    instead of evaluating it again. The loop clears it when a new sample is
+    drawn or the manifold's metric adapts.
+    """
 
     def __init__(self, problem: Any):
         self._problem = problem
@@ -317,12 +337,16 @@ class _CountingProblem:
         #: Whether the last ``begin_iteration`` drew a new sample: a rule may keep
         #: what it computed at an unchanged point (``grad f(x)`` after a rejected step).
         self.sample_changed = True
+        self.known_gradient: tuple | None = None
 
     def cost(self, point: Any) -> Any:
         self.cost_evaluations += 1
         return self._problem.cost(point)
 
     def riemannian_gradient(self, point: Any) -> Any:
+        known = self.known_gradient
+        if known is not None and known[0] is point:
+            return known[1]
         self.gradient_evaluations += 1
         return self._problem.riemannian_gradient(point)
 

@@ -47,6 +47,9 @@ class Direction:
             for rules whose inner solve (Newton–CG, a trust-region subproblem)
             would be wasted at the iterate where the run stops; ``None`` once
             ``descent`` is known.
+        initial_step: A first trial step ``t₀`` the rule proposes to a line
+            search (1 for a quasi-Newton direction, whose unit step is the
+            model's minimizer), or ``None`` to leave it to the line search.
     """
 
     descent: Any
@@ -56,6 +59,7 @@ class Direction:
     momentum_step: float = 1.0
     manifold: Any = field(default=None, repr=False)
     point: Any = field(default=None, repr=False)
+    initial_step: float | None = None
     _norm: Any = field(default=None, repr=False)
     _slope: float | None = field(default=None, repr=False)
     solve: Callable[[], Any] | None = field(default=None, repr=False)
@@ -71,7 +75,7 @@ class Direction:
         """The tangent vector ``t d = (t / t_m) m + t s``; for ``t = t_m`` exactly ``m + t s``."""
         self.resolve()
         if self.momentum is None:
-            return t * self.descent
+            return self.descent if t == 1.0 else t * self.descent  # t = 1: no copy (line searches, slopes, norms)
         ratio = t / self.momentum_step
         return (self.momentum if ratio == 1.0 else ratio * self.momentum) + t * self.descent
 

@@ -18,6 +18,8 @@ searches; along a momentum direction that is not a descent direction
 
 from __future__ import annotations
 
+import copy
+import inspect
 import math
 import numbers
 from dataclasses import dataclass
@@ -43,6 +45,12 @@ class Step:
             same point (a trust region shrinks its radius): no step is taken
             (``vector`` is ``None``), but this is no stall, so the optimizer does
             not stop on ``min_step_size``.
+        gradient: ``grad f(x⁺)`` when the rule evaluated it (a Wolfe line
+            search does), else ``None``; the loop hands it to the next
+            iteration's direction, so that it is not evaluated twice.
+        transported: ``T_{x→x⁺}(d)``, the unit-step direction ``d`` carried
+            to ``T_{x⁺}M`` by the manifold's transport, when the rule computed
+            it, else ``None`` (conjugate-gradient and quasi-Newton rules reuse it).
     """
 
     point: Any
@@ -51,6 +59,8 @@ class Step:
     cost: float | None = None
     non_finite: bool = False
     rejected: bool = False
+    gradient: Any = None
+    transported: Any = None
 
 
 class StepSize:
@@ -241,12 +251,55 @@ class LegacyLineSearch(StepSize):
         return Step(new_point, None if t == 0 else t * d, t, backend.to_float(new_cost))
 
 
+class PymanoptLineSearch(StepSize):
+    """Adapter for pymanopt line searchers (``BackTrackingLineSearcher``,
+    ``AdaptiveLineSearcher``, or any object with pymanopt's
+    ``search(objective, manifold, x, d, f0, df0) -> (‖t d‖, R_x(t d))``).
+
+    As pymanopt's solvers do, the searcher is deep-copied at the start of every
+    run (:meth:`reset`), so that its memory of earlier steps does not leak from
+    one run into the next and the object passed in is never modified. The cost
+    at the new point is left for the loop to evaluate (pymanopt evaluates it
+    again after the search too).
+    """
+
+    needs_slope = True
+
+    def __init__(self, line_searcher: Any):
+        self.line_searcher = line_searcher
+        self._searcher = copy.deepcopy(line_searcher)
+
+    def reset(self) -> None:
+        self._searcher = copy.deepcopy(self.line_searcher)
+
+    def __call__(self, problem: Any, point: Any, cost: float, direction: Any) -> Step:
+        d = direction.step(1.0)
+        length, new_point = self._searcher.search(problem.cost, problem.manifold, point, d, cost, direction.slope)
+        length = backend.to_float(length)
+        if length == 0:
+            return Step(point, None, 0.0, cost)
+        t = length / backend.to_float(direction.norm)  # pymanopt returns the length ‖t d‖, not t
+        return Step(new_point, t * d, t)
+
+
+def _is_pymanopt_searcher(line_search: Any) -> bool:
+    """pymanopt's searchers, or any ``search`` whose first argument is pymanopt's ``objective``."""
+    if type(line_search).__module__.split(".")[0] == "pymanopt":
+        return True
+    try:
+        first = next(iter(inspect.signature(line_search.search).parameters), None)
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return False
+    return first == "objective"
+
+
 def as_step_size(step_size: Any, name: str = "step_size") -> StepSize:
-    """A rule from ``step_size``: a :class:`StepSize`, or a number for :class:`ConstantStep`."""
+    """A rule from ``step_size``: a :class:`StepSize`, a number for :class:`ConstantStep`,
+    or a line-search object (pymanopt's, or riemgd 0.1's)."""
     if isinstance(step_size, StepSize):
         return step_size
     if callable(getattr(step_size, "search", None)):
-        return LegacyLineSearch(step_size)
+        return PymanoptLineSearch(step_size) if _is_pymanopt_searcher(step_size) else LegacyLineSearch(step_size)
     if isinstance(step_size, numbers.Real) and not isinstance(step_size, bool):
         return ConstantStep(positive_number(step_size, name))
     raise TypeError(
