@@ -40,11 +40,6 @@ report a gradient norm (one extra direction per run). CPU time
 (``time.process_time``, all threads) is printed beside wall time: this is the
 steadier number on a shared machine.
 
-Allocator: ``--tune-allocator`` calls :func:`riemgd.allocator.tune_allocator`
-first, so that glibc keeps freed memory and numpy's mid-sized temporaries stop
-page-faulting (on the 2-32-1 net a cost evaluation takes half the time; JAX,
-with its own allocator, is unaffected).
-
 Threads: ``--threads T`` re-executes the script with ``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` = T and ``XLA_FLAGS`` limiting XLA's
 CPU thread pool (``intra_op_parallelism_threads=T``; for T = 1 also
@@ -349,11 +344,6 @@ def main() -> None:
         "--repeats", type=int, default=None, help="timed runs per method, best kept (default 5, deep net 3; quick 2)"
     )
     parser.add_argument("--threads", type=int, default=None, help="BLAS and XLA threads (re-executes the script)")
-    parser.add_argument(
-        "--tune-allocator",
-        action="store_true",
-        help="call riemgd.allocator.tune_allocator() first (glibc keeps freed memory: no page faults on temporaries)",
-    )
     parser.add_argument("--damping", type=float, default=1e-6, help="λ in G + λI (example 09's)")
     parser.add_argument("--seed", type=int, default=0, help="rng of model.initial_parameters")
     parser.add_argument("--curves", action="store_true", help="error vs iterations, saved as .npz")
@@ -366,10 +356,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     pin_threads(args.threads)
-    if args.tune_allocator:
-        from riemgd.allocator import tune_allocator
-
-        print(f"- riemgd.allocator.tune_allocator(): {'done' if tune_allocator() else 'not glibc, nothing changed'}")
 
     import jax
     import scipy
