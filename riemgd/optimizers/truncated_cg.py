@@ -114,12 +114,16 @@ def truncated_cg(
         residual = gradient + h_eta
         ee, value = backend.to_float(inner(point, eta, eta)), model(eta, h_eta)
         apply_p = None
-    r0 = math.sqrt(backend.to_float(inner(point, residual, residual)))
+    r0_squared = backend.to_float(inner(point, residual, residual))
+    r0 = math.sqrt(r0_squared)
     if r0 == 0.0:  # g = 0 (or η₀ already solves the model's stationarity)
         return TruncatedCGResult(eta, h_eta, value, 0, ZERO_RESIDUAL)
     coordinates = getattr(manifold, "tangent_coordinates", False)  # every coordinate vector is tangent
-    z = residual if apply_p is None else apply_p(residual)
-    zr = backend.to_float(inner(point, z, residual))
+    if apply_p is None:  # z = r: ⟨z, r⟩ = ⟨r, r⟩
+        z, zr = residual, r0_squared
+    else:
+        z = apply_p(residual)
+        zr = backend.to_float(inner(point, z, residual))
     delta = -z
     ed = 0.0 if initial_step is None else backend.to_float(inner(point, eta, delta))  # ⟨η, δ⟩_P
     dd = zr  # ⟨δ, δ⟩_P
@@ -149,12 +153,16 @@ def truncated_cg(
             break
         eta, h_eta, value, ee = eta_next, h_eta_next, value_next, ee_next
         residual = residual + alpha * h_delta
-        rr = math.sqrt(backend.to_float(inner(point, residual, residual)))
-        if j >= min_iterations and rr <= r0 * min(r0**theta, kappa):
+        rr_squared = backend.to_float(inner(point, residual, residual))
+        if j >= min_iterations and math.sqrt(rr_squared) <= r0 * min(r0**theta, kappa):
             stop = LINEAR_TARGET if kappa < r0**theta else SUPERLINEAR_TARGET
             break
-        z = residual if apply_p is None else apply_p(residual)
-        zr_previous, zr = zr, backend.to_float(inner(point, z, residual))
+        zr_previous = zr
+        if apply_p is None:  # z = r: ⟨z, r⟩ = ⟨r, r⟩, already computed
+            z, zr = residual, rr_squared
+        else:
+            z = apply_p(residual)
+            zr = backend.to_float(inner(point, z, residual))
         beta = zr / zr_previous
         delta = -z + beta * delta
         if not coordinates:  # keep δ in T_x M against round-off drift

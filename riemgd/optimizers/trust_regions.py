@@ -162,14 +162,15 @@ class TruncatedCGDirection(DirectionRule):
         """η by truncated CG (deferred: the run may stop at ``x`` before needing it);
         fills in the direction's model."""
         M = problem.manifold
-
-        def hessian(u: Any) -> Any:
-            return problem.riemannian_hessian(x, u)
-
         if norm == 0.0 or not math.isfinite(norm):
             direction.model_decrease = 0.0 if norm == 0.0 else math.nan
             direction.inner_stop = "zero gradient" if norm == 0.0 else NON_FINITE
             return M.zero_vector(x)
+        operator = getattr(problem, "hessian_operator", None)  # u ↦ Hess f(x)[u], set up once for x
+        hessian = operator(x) if operator is not None else (lambda u: problem.riemannian_hessian(x, u))
+        precondition = None  # the identity needs no call per CG iteration
+        if not self.use_rand and getattr(problem, "has_preconditioner", True):
+            precondition = lambda r: problem.preconditioner(x, r)  # noqa: E731
         initial = None
         if self.use_rand:  # a tiny random η₀ strictly inside the region
             initial = 1e-6 * M.random_tangent_vector(x, rng=self._rng)
@@ -181,7 +182,7 @@ class TruncatedCGDirection(DirectionRule):
             gradient,
             hessian,
             delta,
-            preconditioner=None if self.use_rand else (lambda r: problem.preconditioner(x, r)),
+            preconditioner=precondition,
             kappa=self.kappa,
             theta=self.theta,
             min_iterations=self.min_inner_iterations,
