@@ -287,10 +287,19 @@ class Problem:
         gradient = self._memoized_euclidean_gradient(point)
         euclidean_hessian, manifold = self._euclidean_hessian, self.manifold
         embed = None if getattr(manifold, "tangent_coordinates", False) else manifold.embedding
+        at_point = getattr(manifold, "euclidean_to_riemannian_hessian_at", None)  # x- and ∇f(x)-terms once
+        if at_point is not None and _defined_with(
+            type(manifold), "euclidean_to_riemannian_hessian_at", "euclidean_to_riemannian_hessian"
+        ):
+            convert_here = at_point(point, gradient)
+        else:  # a manifold without it (a pymanopt manifold)
+
+            def convert_here(hessian_vector: Any, tangent_vector: Any) -> Any:
+                return convert(point, gradient, hessian_vector, tangent_vector)
 
         def product(tangent_vector: Any) -> Any:
             vector = tangent_vector if embed is None else embed(point, tangent_vector)
-            return _as_product(convert(point, gradient, _as_product(euclidean_hessian(point, vector)), tangent_vector))
+            return _as_product(convert_here(_as_product(euclidean_hessian(point, vector)), tangent_vector))
 
         return product
 
@@ -447,6 +456,13 @@ def _as_product(value: Any) -> Any:
     if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
         return ProductVector(value)
     return value
+
+
+def _defined_with(cls: type, fast: str, reference: str) -> bool:
+    """Whether the class that defines method ``fast`` is (a subclass of) the one that defines
+    ``reference``: a subclass that overrides ``reference`` alone must not get an inherited ``fast``."""
+    owner = {name: next((c for c in cls.__mro__ if name in c.__dict__), object) for name in (fast, reference)}
+    return issubclass(owner[fast], owner[reference])
 
 
 def _copy(point: Point) -> Any:
