@@ -129,7 +129,9 @@ class TruncatedCGDirection(DirectionRule):
             raise TypeError(f"use_rand must be a bool, got {type(use_rand).__name__}")
         self.use_rand = bool(use_rand)
         self._seed = rng  # a seed restarts its stream at every run; a Generator continues
-        self._rng = backend.default_rng(rng)
+        # a generator only where it is drawn from (making one costs about as much as a CG iteration);
+        # a given rng is still checked here
+        self._rng = backend.default_rng(rng) if self.use_rand or rng is not None else None
         self._kept: tuple | None = None  # (x, grad f(x), ‖grad f(x)‖) across a rejected step
         self._first_call = True
 
@@ -137,7 +139,7 @@ class TruncatedCGDirection(DirectionRule):
         self.radius.reset(problem.manifold)
         self._kept = None
         self._first_call = True
-        if not isinstance(self._seed, np.random.Generator):
+        if self.use_rand and not isinstance(self._seed, np.random.Generator):
             self._rng = backend.default_rng(self._seed)
 
     def _gradient(self, problem: Any, point: Any) -> tuple:
