@@ -158,6 +158,9 @@ class Problem:
             euclidean_hessian = _AutogradHessian(cost)
         self._euclidean_hessian, self._riemannian_hessian = euclidean_hessian, riemannian_hessian
         self._gradient_memo: tuple | None = None  # (point, copy of it, ∇f(point)) for Hessian products
+        # set by the first Hessian product on the "euclidean" route: from then on riemannian_gradient
+        # leaves ∇f(x) in the memo, so that the Hessian products at x that follow do not evaluate it again
+        self._keep_gradient = False
         if riemannian_gradient is not None:
             self._route = _Route.RIEMANNIAN
         elif gradient_manifold is not None:
@@ -166,6 +169,11 @@ class Problem:
             self._route = _Route.FUNCTIONAL
         else:
             self._route = _Route.EUCLIDEAN
+
+    @property
+    def has_preconditioner(self) -> bool:
+        """Whether a ``preconditioner`` was given (else :meth:`preconditioner` is the identity)."""
+        return self._preconditioner is not None
 
     @property
     def route(self) -> str:
@@ -259,12 +267,49 @@ class Problem:
         gradient = self._memoized_euclidean_gradient(point)
         return _as_product(convert(point, gradient, self.euclidean_hessian(point, tangent_vector), tangent_vector))
 
+    def hessian_operator(self, point: Point) -> Callable[[Any], Any]:
+        """``u ↦ Hess f(x)[u]`` at a fixed point ``x``: the same products as
+        :meth:`riemannian_hessian` ``(x, u)``, with the route resolved and ``∇f(x)``
+        looked up once for all of them (a truncated-CG solve applies the Hessian
+        many times at one point). ``x`` must not change while the operator is in use.
+        The errors of :meth:`riemannian_hessian` come at the first product."""
+        convert = getattr(self.manifold, "euclidean_to_riemannian_hessian", None)
+        if (
+            self._route is not _Route.EUCLIDEAN
+            or self._riemannian_hessian is not None
+            or self._euclidean_hessian is None
+            or convert is None
+            or type(self).riemannian_hessian is not Problem.riemannian_hessian  # a subclass's own products
+            or type(self).euclidean_hessian is not Problem.euclidean_hessian
+        ):
+            return lambda tangent_vector: self.riemannian_hessian(point, tangent_vector)
+        self._keep_gradient = True
+        gradient = self._memoized_euclidean_gradient(point)
+        euclidean_hessian, manifold = self._euclidean_hessian, self.manifold
+        embed = None if getattr(manifold, "tangent_coordinates", False) else manifold.embedding
+        at_point = getattr(manifold, "euclidean_to_riemannian_hessian_at", None)  # x- and ∇f(x)-terms once
+        if at_point is not None and _defined_with(
+            type(manifold), "euclidean_to_riemannian_hessian_at", "euclidean_to_riemannian_hessian"
+        ):
+            convert_here = at_point(point, gradient)
+        else:  # a manifold without it (a pymanopt manifold)
+
+            def convert_here(hessian_vector: Any, tangent_vector: Any) -> Any:
+                return convert(point, gradient, hessian_vector, tangent_vector)
+
+        def product(tangent_vector: Any) -> Any:
+            vector = tangent_vector if embed is None else embed(point, tangent_vector)
+            return _as_product(convert_here(_as_product(euclidean_hessian(point, vector)), tangent_vector))
+
+        return product
+
     def _memoized_euclidean_gradient(self, point: Point) -> Any:
         """``∇f(x)``, kept for the last point: reused when the same object comes
         back with the same contents (a copy detects in-place edits)."""
         memo = self._gradient_memo
         if memo is not None and memo[0] is point and _same_contents(memo[1], point):
             return memo[2]
+        self._keep_gradient = True
         gradient = self.euclidean_gradient(point)
         self._gradient_memo = (point, _copy(point), gradient)
         return gradient
@@ -277,8 +322,12 @@ class Problem:
             return _as_product(self._riemannian_gradient(point))
         if self._route is _Route.FUNCTIONAL:
             return self.manifold.projection(point, self.loss.ambient_gradient(self.manifold, point))
-        converter = self.manifold if self._route is _Route.EUCLIDEAN else self.gradient_manifold
-        return converter.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+        if self._route is _Route.METRIC_SWAP:
+            return self.gradient_manifold.euclidean_to_riemannian_gradient(point, self.euclidean_gradient(point))
+        gradient = self.euclidean_gradient(point)
+        if self._keep_gradient:  # Hessian products will follow at this point: ∇f(x) for them
+            self._gradient_memo = (point, _copy(point), gradient)
+        return self.manifold.euclidean_to_riemannian_gradient(point, gradient)
 
     def ambient_gradient(self, point: Point) -> Any:
         """The gradient as an element ``g`` of the ambient space ``V`` with
@@ -407,6 +456,13 @@ def _as_product(value: Any) -> Any:
     if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
         return ProductVector(value)
     return value
+
+
+def _defined_with(cls: type, fast: str, reference: str) -> bool:
+    """Whether the class that defines method ``fast`` is (a subclass of) the one that defines
+    ``reference``: a subclass that overrides ``reference`` alone must not get an inherited ``fast``."""
+    owner = {name: next((c for c in cls.__mro__ if name in c.__dict__), object) for name in (fast, reference)}
+    return issubclass(owner[fast], owner[reference])
 
 
 def _copy(point: Point) -> Any:

@@ -104,6 +104,52 @@ def test_gradient_memo_sees_an_in_place_edit():
     assert not np.allclose(first, rayleigh_hessian(y, u))
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"euclidean_gradient": lambda x: 2.0 * A @ x, "euclidean_hessian": lambda x, u: 2.0 * A @ u},
+        {"riemannian_hessian": rayleigh_hessian},
+    ],
+    ids=["autograd", "euclidean-hessian", "riemannian-hessian"],
+)
+def test_hessian_operator_is_the_closed_form_at_its_point(kwargs):
+    """``hessian_operator(x)`` applies Hess f(x) (the closed form) to every vector it is given."""
+    manifold = riemgd.Sphere(N)
+    problem = riemgd.Problem(manifold, rayleigh_cost, **kwargs)
+    x, u = sample(manifold, 7)
+    operator = problem.hessian_operator(x)
+    for seed in (8, 9):
+        v = manifold.random_tangent_vector(x, rng=seed)
+        np.testing.assert_allclose(operator(v), rayleigh_hessian(x, v), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(operator(u), rayleigh_hessian(x, u), rtol=0, atol=1e-12)
+
+
+def test_gradient_then_hessian_products_evaluate_the_euclidean_gradient_once():
+    """After a first Hessian product, ``riemannian_gradient(x)`` leaves ∇f(x) for the
+    products at x that follow (a trust-region iteration): one ∇f call per point."""
+    calls = []
+
+    def gradient(x):
+        calls.append(x)
+        return 2.0 * A @ x
+
+    manifold = riemgd.Sphere(N)
+    problem = riemgd.Problem(manifold, rayleigh_cost, euclidean_gradient=gradient)
+    x, u = sample(manifold, 10)
+    problem.riemannian_hessian(x, u)
+    assert len(calls) == 1
+    y, v = sample(manifold, 11)
+    np.testing.assert_allclose(problem.riemannian_gradient(y), manifold.projection(y, 2.0 * A @ y), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(problem.hessian_operator(y)(v), rayleigh_hessian(y, v), rtol=0, atol=1e-12)
+    w = manifold.projection(y, u)
+    np.testing.assert_allclose(problem.riemannian_hessian(y, w), rayleigh_hessian(y, w), rtol=0, atol=1e-12)
+    assert len(calls) == 2
+    y[:] = x  # an in-place edit after the gradient: noticed, ∇f evaluated afresh
+    np.testing.assert_allclose(problem.hessian_operator(y)(u), rayleigh_hessian(x, u), rtol=0, atol=1e-12)
+    assert len(calls) == 3
+
+
 def test_problem_with_autograd_hessian_pickles_and_copies():
     problem = riemgd.Problem(riemgd.Sphere(N), rayleigh_cost)
     x, u = sample(problem.manifold, 6)

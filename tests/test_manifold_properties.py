@@ -223,3 +223,19 @@ def test_riemannian_hessian_of_the_quadratic_cost(manifold, seed):
     assert report.linearity_residual < 1e-10, report
     if exp:
         assert report.slope_passed, report
+
+
+def test_hessian_operator_matches_the_per_product_hessian(manifold):
+    """``Problem.hessian_operator(x)`` (through ``euclidean_to_riemannian_hessian_at``, the
+    x-terms computed once) gives ``euclidean_to_riemannian_hessian``'s products."""
+    if hasattr(manifold, "model") or isinstance(manifold, riemgd.FixedRankEmbedded):
+        pytest.skip("model manifolds and FixedRankEmbedded: their Hessians are tested in their own files")
+    rng = np.random.default_rng(3)
+    problem = invariant_quadratic_problem(manifold, rng) if _is_quotient(manifold) else quadratic_problem(manifold, rng)
+    x = manifold.random_point(rng=rng)
+    operator = problem.hessian_operator(x)
+    for _ in range(2):
+        u = manifold.random_tangent_vector(x, rng=rng)
+        expected = problem.riemannian_hessian(x, u)
+        scale = max(1.0, float(manifold.norm(x, expected)))
+        assert float(manifold.norm(x, operator(u) - expected)) <= 1e-12 * scale

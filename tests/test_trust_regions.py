@@ -379,3 +379,23 @@ def test_a_callback_returning_a_numpy_bool_stops_the_run():
     )
     assert result.reason == "callback"
     assert result.cost <= target
+
+
+def test_identity_preconditioner_gives_the_run_without_one():
+    """A problem without a preconditioner skips the identity calls in CG; given the
+    identity explicitly, the run takes the same iterates (same steps, same counts)."""
+    n = 30
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((n, n))
+    a = a + a.T
+    manifold = riemgd.Sphere(n)
+    kwargs = {"euclidean_gradient": lambda x: -2.0 * a @ x, "euclidean_hessian": lambda x, u: -2.0 * a @ u}
+    plain = riemgd.Problem(manifold, lambda x: -x @ a @ x, **kwargs)
+    identity = riemgd.Problem(manifold, lambda x: -x @ a @ x, preconditioner=lambda x, u: u, **kwargs)
+    assert not plain.has_preconditioner and identity.has_preconditioner
+    x0 = manifold.random_point(rng=rng)
+    solver = riemgd.TrustRegions(max_iterations=8, min_gradient_norm=0.0)
+    runs = [solver.run(p, initial_point=x0) for p in (plain, identity)]
+    np.testing.assert_array_equal(runs[0].point, runs[1].point)
+    assert runs[0].hessian_evaluations == runs[1].hessian_evaluations > 8
+    np.testing.assert_allclose(abs(runs[0].point @ np.linalg.eigh(a)[1][:, -1]), 1.0, atol=1e-10)

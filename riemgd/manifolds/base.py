@@ -160,6 +160,16 @@ class Manifold:
         supplies its own (optional here)."""
         raise self._not_implemented("euclidean_to_riemannian_hessian")
 
+    def euclidean_to_riemannian_hessian_at(self, point: Point, euclidean_gradient: Any) -> Any:
+        """``(∇²f(x)[u], u) ↦ Hess f(x)[u]`` at a fixed ``x`` with ``∇f(x)``: the same
+        values as :meth:`euclidean_to_riemannian_hessian`, for many products at one
+        point (a truncated-CG solve); manifolds compute the terms that depend on
+        ``x`` and ``∇f(x)`` alone once (``⟨x, ∇f⟩`` on the sphere, ``sym(Xᵀ∇f)`` on Stiefel)."""
+        convert = self.euclidean_to_riemannian_hessian
+        return lambda euclidean_hessian, tangent_vector: convert(
+            point, euclidean_gradient, euclidean_hessian, tangent_vector
+        )
+
     # ------------------------------------------------- moving on the manifold
     def retraction(self, point: Point, tangent_vector: TangentVector) -> Point:
         """Retraction ``R_x(u)``: a point near ``x`` with ``d/dt R_x(t u)|₀ = u``."""

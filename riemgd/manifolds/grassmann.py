@@ -77,6 +77,20 @@ class Grassmann(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return self.projection(point, euclidean_hessian) - tangent_vector @ (transpose(point) @ euclidean_gradient)
 
+    def euclidean_to_riemannian_hessian_at(self, point: Any, euclidean_gradient: Any) -> Any:
+        """``(∇²f(X)[U], U) ↦ P_{T_X}(∇²f(X)[U]) − U (Xᵀ∇f(X))``, with ``Xᵀ∇f(X)`` computed once."""
+        check_shape(point, self._shape, "point")
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        shape, xt = self._shape, transpose(point)
+        weight = xt @ euclidean_gradient
+
+        def product(euclidean_hessian: Any, tangent_vector: Any) -> Any:
+            check_shape(euclidean_hessian, shape, "euclidean_hessian")
+            check_shape(tangent_vector, shape, "tangent_vector")
+            return euclidean_hessian - point @ (xt @ euclidean_hessian) - tangent_vector @ weight
+
+        return product
+
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")

@@ -63,6 +63,19 @@ class Sphere(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return self.projection(point, euclidean_hessian) - backend.inner(point, euclidean_gradient) * tangent_vector
 
+    def euclidean_to_riemannian_hessian_at(self, point: Any, euclidean_gradient: Any) -> Any:
+        """``(∇²f(x)[u], u) ↦ P_{T_x}(∇²f(x)[u]) − ⟨x, ∇f(x)⟩ u``, with ``⟨x, ∇f(x)⟩`` computed once."""
+        check_shape(point, self._shape, "point")
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        shape, curvature = self._shape, backend.inner(point, euclidean_gradient)
+
+        def product(euclidean_hessian: Any, tangent_vector: Any) -> Any:
+            check_shape(euclidean_hessian, shape, "euclidean_hessian")
+            check_shape(tangent_vector, shape, "tangent_vector")
+            return euclidean_hessian - backend.inner(point, euclidean_hessian) * point - curvature * tangent_vector
+
+        return product
+
     def weingarten(self, point: Any, tangent_vector: Any, normal_vector: Any) -> Any:
         """The Weingarten map ``W_x(u, n) = −⟨x, n⟩ u`` for a normal vector ``n`` (pymanopt's method)."""
         check_shape(tangent_vector, self._shape, "tangent_vector")

@@ -81,6 +81,20 @@ class Stiefel(Manifold):
         curvature = tangent_vector @ sym(transpose(point) @ euclidean_gradient)
         return self.projection(point, euclidean_hessian - curvature)
 
+    def euclidean_to_riemannian_hessian_at(self, point: Any, euclidean_gradient: Any) -> Any:
+        """``(∇²f(X)[U], U) ↦ P_{T_X}(∇²f(X)[U] − U sym(Xᵀ∇f(X)))``, with ``sym(Xᵀ∇f(X))`` computed once."""
+        check_shape(point, self._shape, "point")
+        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
+        shape, xt, weight = self._shape, transpose(point), sym(transpose(point) @ euclidean_gradient)
+
+        def product(euclidean_hessian: Any, tangent_vector: Any) -> Any:
+            check_shape(euclidean_hessian, shape, "euclidean_hessian")
+            check_shape(tangent_vector, shape, "tangent_vector")
+            v = euclidean_hessian - tangent_vector @ weight
+            return v - point @ sym(xt @ v)
+
+        return product
+
     def weingarten(self, point: Any, tangent_vector: Any, normal_vector: Any) -> Any:
         """The Weingarten map ``W_X(U, N) = −U XᵀN − X sym(UᵀN)`` for a normal vector ``N``
         (Absil, Mahony & Trumpf 2013; pymanopt's method): ``Hess f(X)[U] = P_X(∇²f(X)[U]) +

@@ -362,6 +362,19 @@ class _CountingProblem:
         self.hessian_evaluations += 1
         return self._problem.riemannian_hessian(point, tangent_vector)
 
+    def hessian_operator(self, point: Any) -> Callable[[Any], Any]:
+        """``u ↦ Hess f(x)[u]`` at a fixed ``x`` (the problem's ``hessian_operator``
+        when it has one), each product counted."""
+        make = getattr(self._problem, "hessian_operator", None)
+        problem = self._problem
+        product = make(point) if make is not None else (lambda u: problem.riemannian_hessian(point, u))
+
+        def counted(tangent_vector: Any) -> Any:
+            self.hessian_evaluations += 1
+            return product(tangent_vector)
+
+        return counted
+
     def begin_iteration(self, iteration: int) -> bool:
         self.sample_changed = bool(self._problem.begin_iteration(iteration))
         return self.sample_changed

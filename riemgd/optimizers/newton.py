@@ -167,9 +167,11 @@ class RiemannianNewtonDirection(DirectionRule):
 
     def _solve(self, problem: Any, point: Any, gradient: Any) -> Any:
         damping = self.damping
+        operator = getattr(problem, "hessian_operator", None)  # u ↦ Hess f(x)[u], set up once for x
+        apply = operator(point) if operator is not None else (lambda u: problem.riemannian_hessian(point, u))
 
         def hessian(u: Any) -> Any:
-            product = problem.riemannian_hessian(point, u)
+            product = apply(u)
             return product + damping * u if damping else product
 
         solved = truncated_cg(
@@ -177,7 +179,9 @@ class RiemannianNewtonDirection(DirectionRule):
             point,
             gradient,
             hessian,
-            preconditioner=lambda r: problem.preconditioner(point, r),
+            preconditioner=(
+                (lambda r: problem.preconditioner(point, r)) if getattr(problem, "has_preconditioner", True) else None
+            ),
             kappa=self.kappa,
             theta=self.theta,
             min_iterations=0,

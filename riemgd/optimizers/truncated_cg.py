@@ -114,16 +114,22 @@ def truncated_cg(
         residual = gradient + h_eta
         ee, value = backend.to_float(inner(point, eta, eta)), model(eta, h_eta)
         apply_p = None
-    r0 = math.sqrt(backend.to_float(inner(point, residual, residual)))
+    r0_squared = backend.to_float(inner(point, residual, residual))
+    r0 = math.sqrt(r0_squared)
     if r0 == 0.0:  # g = 0 (or η₀ already solves the model's stationarity)
         return TruncatedCGResult(eta, h_eta, value, 0, ZERO_RESIDUAL)
     coordinates = getattr(manifold, "tangent_coordinates", False)  # every coordinate vector is tangent
-    z = residual if apply_p is None else apply_p(residual)
-    zr = backend.to_float(inner(point, z, residual))
+    if apply_p is None:  # z = r: ⟨z, r⟩ = ⟨r, r⟩
+        z, zr = residual, r0_squared
+    else:
+        z = apply_p(residual)
+        zr = backend.to_float(inner(point, z, residual))
     delta = -z
     ed = 0.0 if initial_step is None else backend.to_float(inner(point, eta, delta))  # ⟨η, δ⟩_P
     dd = zr  # ⟨δ, δ⟩_P
     stop, j = MAX_INNER_ITERATIONS, 0
+    moved = False  # η moved to the boundary after ``value`` was last computed
+    target = r0 * min(r0**theta, kappa)  # the residual test's ‖r₀‖ min(‖r₀‖^θ, κ)
     while j < cap:
         h_delta = hessian(delta)
         j += 1
@@ -136,11 +142,11 @@ def truncated_cg(
             stop = NEGATIVE_CURVATURE if curvature <= 0 else EXCEEDED_TRUST_REGION
             if math.isinf(radius):  # Newton–CG: no boundary to go to
                 if j == 1:  # the preconditioned steepest-descent direction −P g
-                    eta, h_eta = delta, h_delta
+                    eta, h_eta, moved = delta, h_delta, True
                 break
             # τ ≥ 0 with ‖η + τδ‖_P = Δ
             tau = (-ed + math.sqrt(ed * ed + dd * (radius * radius - ee))) / dd
-            eta, h_eta = eta + tau * delta, h_eta + tau * h_delta
+            eta, h_eta, moved = eta + tau * delta, h_eta + tau * h_delta, True
             break
         eta_next, h_eta_next = eta + alpha * delta, h_eta + alpha * h_delta
         value_next = model(eta_next, h_eta_next)
@@ -149,16 +155,21 @@ def truncated_cg(
             break
         eta, h_eta, value, ee = eta_next, h_eta_next, value_next, ee_next
         residual = residual + alpha * h_delta
-        rr = math.sqrt(backend.to_float(inner(point, residual, residual)))
-        if j >= min_iterations and rr <= r0 * min(r0**theta, kappa):
+        rr_squared = backend.to_float(inner(point, residual, residual))
+        if j >= min_iterations and math.sqrt(rr_squared) <= target:
             stop = LINEAR_TARGET if kappa < r0**theta else SUPERLINEAR_TARGET
             break
-        z = residual if apply_p is None else apply_p(residual)
-        zr_previous, zr = zr, backend.to_float(inner(point, z, residual))
+        zr_previous = zr
+        if apply_p is None:  # z = r: ⟨z, r⟩ = ⟨r, r⟩, already computed
+            z, zr = residual, rr_squared
+        else:
+            z = apply_p(residual)
+            zr = backend.to_float(inner(point, z, residual))
         beta = zr / zr_previous
-        delta = -z + beta * delta
+        delta = beta * delta - z  # −z + βδ (the same floats, one array operation less)
         if not coordinates:  # keep δ in T_x M against round-off drift
             delta = manifold.projection(point, manifold.embedding(point, delta))
         ed = beta * (ed + alpha * dd)
         dd = zr + beta * beta * dd
-    return TruncatedCGResult(eta, h_eta, model(eta, h_eta), j, stop)
+    # m(η) is ``value`` unless η moved to the boundary since (the same floats: model(η, Hη) computed then)
+    return TruncatedCGResult(eta, h_eta, model(eta, h_eta) if moved else value, j, stop)

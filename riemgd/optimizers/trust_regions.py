@@ -129,7 +129,9 @@ class TruncatedCGDirection(DirectionRule):
             raise TypeError(f"use_rand must be a bool, got {type(use_rand).__name__}")
         self.use_rand = bool(use_rand)
         self._seed = rng  # a seed restarts its stream at every run; a Generator continues
-        self._rng = backend.default_rng(rng)
+        # a generator only where it is drawn from (making one costs about as much as a CG iteration);
+        # a given rng is still checked here
+        self._rng = backend.default_rng(rng) if self.use_rand or rng is not None else None
         self._kept: tuple | None = None  # (x, grad f(x), ‖grad f(x)‖) across a rejected step
         self._first_call = True
 
@@ -137,7 +139,7 @@ class TruncatedCGDirection(DirectionRule):
         self.radius.reset(problem.manifold)
         self._kept = None
         self._first_call = True
-        if not isinstance(self._seed, np.random.Generator):
+        if self.use_rand and not isinstance(self._seed, np.random.Generator):
             self._rng = backend.default_rng(self._seed)
 
     def _gradient(self, problem: Any, point: Any) -> tuple:
@@ -162,14 +164,15 @@ class TruncatedCGDirection(DirectionRule):
         """η by truncated CG (deferred: the run may stop at ``x`` before needing it);
         fills in the direction's model."""
         M = problem.manifold
-
-        def hessian(u: Any) -> Any:
-            return problem.riemannian_hessian(x, u)
-
         if norm == 0.0 or not math.isfinite(norm):
             direction.model_decrease = 0.0 if norm == 0.0 else math.nan
             direction.inner_stop = "zero gradient" if norm == 0.0 else NON_FINITE
             return M.zero_vector(x)
+        operator = getattr(problem, "hessian_operator", None)  # u ↦ Hess f(x)[u], set up once for x
+        hessian = operator(x) if operator is not None else (lambda u: problem.riemannian_hessian(x, u))
+        precondition = None  # the identity needs no call per CG iteration
+        if not self.use_rand and getattr(problem, "has_preconditioner", True):
+            precondition = lambda r: problem.preconditioner(x, r)  # noqa: E731
         initial = None
         if self.use_rand:  # a tiny random η₀ strictly inside the region
             initial = 1e-6 * M.random_tangent_vector(x, rng=self._rng)
@@ -181,7 +184,7 @@ class TruncatedCGDirection(DirectionRule):
             gradient,
             hessian,
             delta,
-            preconditioner=None if self.use_rand else (lambda r: problem.preconditioner(x, r)),
+            preconditioner=precondition,
             kappa=self.kappa,
             theta=self.theta,
             min_iterations=self.min_inner_iterations,
