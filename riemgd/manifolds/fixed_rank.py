@@ -94,6 +94,7 @@ class FixedRankEmbedded(Manifold):
         if not all(int(v) == v for v in (m, n, k)) or not 1 <= k <= min(m, n):
             raise ValueError(f"m, n and k must be integers with 1 ≤ k ≤ min(m, n), got m={m}, n={n}, k={k}")
         self._m, self._n, self._k = int(m), int(n), int(k)
+        self._tangent_shapes = self._shapes()
         super().__init__(f"Embedded manifold of {m}x{n} matrices of rank {k}", (m + n - k) * k, point_layout=3)
 
     @property
@@ -107,9 +108,12 @@ class FixedRankEmbedded(Manifold):
     def _check_tangent(self, vector: Any, name: str) -> None:
         if not isinstance(vector, (tuple, list)) or len(vector) != 3:
             raise ValueError(f"{name} must be a tangent vector (Up, M, Vp), got {type(vector).__name__}")
-        for part, shape, label in zip(vector, self._shapes(), ("Up", "M", "Vp"), strict=True):
-            if tuple(getattr(part, "shape", ())) != shape:
-                raise ValueError(f"{name}.{label} must have shape {shape}, got {getattr(part, 'shape', None)}")
+        shapes = tuple(getattr(part, "shape", None) for part in vector)
+        if shapes == self._tangent_shapes:  # the common case in an optimizer's loop, checked in one comparison
+            return
+        for shape, expected, label in zip(shapes, self._tangent_shapes, ("Up", "M", "Vp"), strict=True):
+            if shape is None or tuple(shape) != expected:
+                raise ValueError(f"{name}.{label} must have shape {expected}, got {shape}")
 
     def _check_ambient(self, vector: Any, name: str) -> None:
         shape = getattr(vector, "shape", None)
@@ -133,7 +137,9 @@ class FixedRankEmbedded(Manifold):
 
     # ------------------------------------------------------------ the metric
     def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        return sum(backend.inner(a, b) for a, b in zip(tangent_vector_a, tangent_vector_b, strict=True))
+        # ⟨Up₁, Up₂⟩ + ⟨M₁, M₂⟩ + ⟨Vp₁, Vp₂⟩, written out (an optimizer's loop calls it often)
+        (up_a, m_a, vp_a), (up_b, m_b, vp_b) = tangent_vector_a, tangent_vector_b
+        return backend.inner(up_a, up_b) + backend.inner(m_a, m_b) + backend.inner(vp_a, vp_b)
 
     def projection(self, point: Any, vector: Any) -> FixedRankTangentVector:
         """``P_X(Z)`` for an ambient ``Z``: an ``m × n`` array, or ``(A, S, B)`` with ``Z = A S Bᵀ``."""
@@ -220,23 +226,35 @@ class FixedRankEmbedded(Manifold):
         top = backend.concat(xp, [xp.eye(k, dtype=u.dtype) * s + m, rv.T], axis=1)
         bottom = backend.concat(xp, [ru, xp.zeros((k, k), dtype=u.dtype)], axis=1)
         w, sigma, zt = xp.linalg.svd(backend.concat(xp, [top, bottom], axis=0))
-        new_u = backend.concat(xp, [u, qu], axis=1) @ w[:, :k]
-        new_v = backend.concat(xp, [vt.T, qv], axis=1) @ zt[:k].T
-        # flip the pairs (u_j, v_j) that the SVD returned with the opposite orientation to (U, V)
-        alignment = xp.sum(u * new_u, axis=0) + xp.sum(vt.T * new_v, axis=0)
+        # the new factors are U' = [U Qu] W[:, :k] and V' = [V Qv] Zᵀ[:k]ᵀ; as UᵀQu = 0 and VᵀQv = 0,
+        # ⟨u_j, u'_j⟩ + ⟨v_j, v'_j⟩ = W_jj + Zᵀ_jj: flip the pairs (u'_j, v'_j) that the SVD returned
+        # with the opposite orientation to (U, V), in the small factors before the products
+        alignment = xp.linalg.diagonal(w)[:k] + xp.linalg.diagonal(zt)[:k]
         ones = xp.ones_like(alignment)
         signs = xp.where(alignment < 0, -ones, ones)
-        return FixedRankPoint((new_u * signs, sigma[:k], (new_v * signs).T))
+        w = w[:, :k] * signs
+        z = zt[:k] * signs[:, None]
+        new_u = u @ w[:k] + qu @ w[k:]
+        new_vt = z[:, :k] @ vt + z[:, k:] @ qv.T  # V'ᵀ = Zᵀ[:k] [V Qv]ᵀ
+        return FixedRankPoint((new_u, sigma[:k], new_vt))
 
     def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> FixedRankTangentVector:
-        """``P_{X_b}(Ẋ)``, with ``Ẋ = [U M + Up, U] [V, Vp]ᵀ`` kept factored."""
+        """``P_{X_b}(Ẋ)`` in the factors: with ``A = VᵀV_b`` and ``B = UᵀU_b`` (``k × k``),
+        ``Ẋ V_b = U (M A + Vpᵀ V_b) + Up A``, ``Ẋᵀ U_b = V (Mᵀ B + Upᵀ U_b) + Vp B`` and
+        ``M_b = U_bᵀ Ẋ V_b = Bᵀ (M A + Vpᵀ V_b) + (Upᵀ U_b)ᵀ A``
+        (``O((m + n)k²)``, no ``m × n`` matrix formed)."""
         self._check_tangent(tangent_vector_a, "tangent_vector_a")
         u, _, vt = point_a
+        u_b, _, vt_b = point_b
         up, m, vp = tangent_vector_a
-        xp = backend.namespace(u, up)
-        left = backend.concat(xp, [u @ m + up, u], axis=1)
-        right_t = backend.concat(xp, [vt, vp.T], axis=0)
-        return self._project_factored(point_b, left, right_t)
+        a = vt @ vt_b.T  # Vᵀ V_b
+        b = u.T @ u_b  # Uᵀ U_b
+        k_v = m @ a + (vt_b @ vp).T  # M A + Vpᵀ V_b
+        up_ub = up.T @ u_b  # Upᵀ U_b
+        zv = u @ k_v + up @ a  # Ẋ V_b
+        ztu = vt.T @ (m.T @ b + up_ub) + vp @ b  # Ẋᵀ U_b
+        m_b = b.T @ k_v + up_ub.T @ a
+        return FixedRankTangentVector((zv - u_b @ m_b, m_b, ztu - vt_b.T @ m_b.T))
 
     # ---------------------------------------------------- the ambient space
     def embed(self, point: Any) -> Any:
