@@ -183,12 +183,12 @@ class FixedRankEmbedded(Manifold):
         utdu = u.T @ du
         vtdv = vt @ dvt.T  # Vᵀ ∂V with ∂V = (∂Vᵀ)ᵀ
         squares = s * s
-        difference = row(squares) - squares[:, None]  # s_j² − s_i²
+        difference = squares - squares[:, None]  # s_j² − s_i² (s is 1-d: it broadcasts as a row)
         off_diagonal = xp.eye(self._k, dtype=u.dtype) == 0
         f = xp.where(off_diagonal, 1.0 / xp.where(off_diagonal, difference, xp.ones_like(difference)), 0.0)
-        m = f * (utdu - utdu.T) * row(s) + s[:, None] * (f * (vtdv - vtdv.T)) + xp.eye(self._k, dtype=u.dtype) * ds
-        up = (du - u @ utdu) / row(s)
-        vp = (dvt.T - vt.T @ vtdv) / row(s)
+        m = f * (utdu - utdu.T) * s + s[:, None] * (f * (vtdv - vtdv.T)) + xp.eye(self._k, dtype=u.dtype) * ds
+        up = (du - u @ utdu) / s  # columns divided by s_j
+        vp = (dvt.T - vt.T @ vtdv) / s
         return FixedRankTangentVector((up, m, vp))
 
     def euclidean_to_riemannian_hessian(
