@@ -180,6 +180,42 @@ def test_fixed_rank_retraction_moves_the_factors_continuously():
                 assert np.abs(new - old).max() < 10 * abs(t)
 
 
+@pytest.mark.parametrize("shape", [(6, 5, 3), (4, 4, 4), (5, 7, 5)])
+@pytest.mark.parametrize("kind", ["random", "no Up", "no Vp"])
+def test_fixed_rank_retraction_is_the_aligned_truncated_svd(shape, kind):
+    """R_x(Ẋ) against a dense SVD of X + Ẋ: the same rank-k truncation, orthonormal factors, and
+    ⟨u_j, u'_j⟩ + ⟨v_j, v'_j⟩ ≥ 0 computed from the dense factors; also for k = m or k = n
+    (Up or Vp zero, their QR factors not orthogonal to U or V) and for a rank-deficient Up or Vp."""
+    m, n, k = shape
+    manifold = riemgd.FixedRankEmbedded(m, n, k)
+    for seed in range(3):
+        x = manifold.random_point(rng=seed)
+        up, mid, vp = manifold.random_tangent_vector(x, rng=seed + 10)
+        if kind == "no Up":
+            up = np.zeros_like(up)
+        elif kind == "no Vp":
+            vp = np.zeros_like(vp)
+        eta = riemgd.manifolds.FixedRankTangentVector((up, mid, vp))
+        u, s, vt = manifold.retraction(x, 0.5 * eta)
+        w, sigma, zt = np.linalg.svd(manifold.embed(x) + manifold.embedding(x, 0.5 * eta))
+        np.testing.assert_allclose(s, sigma[:k], atol=1e-12)
+        np.testing.assert_allclose((u * s) @ vt, (w[:, :k] * sigma[:k]) @ zt[:k], atol=1e-12)
+        np.testing.assert_allclose(u.T @ u, np.eye(k), atol=1e-12)
+        np.testing.assert_allclose(vt @ vt.T, np.eye(k), atol=1e-12)
+        assert np.all(np.sum(x[0] * u, axis=0) + np.sum(x[2] * vt, axis=1) >= 0)
+
+
+@pytest.mark.parametrize("shape", [(6, 5, 3), (7, 9, 7)])
+def test_fixed_rank_transport_is_the_projection_of_the_embedded_vector(shape):
+    """transport(x, y, Ẋ) (the k × k block formula) = P_Y applied to the m × n matrix Ẋ."""
+    manifold = riemgd.FixedRankEmbedded(*shape)
+    x = manifold.random_point(rng=0)
+    y = manifold.retraction(x, manifold.random_tangent_vector(x, rng=1))
+    v = manifold.random_tangent_vector(x, rng=2)
+    for ours, dense in zip(manifold.transport(x, y, v), manifold.projection(y, manifold.embedding(x, v)), strict=True):
+        np.testing.assert_allclose(ours, dense, atol=1e-12)
+
+
 # ---------------------------------------------------- optimizations with known optima
 def test_procrustes_on_so3_reaches_the_rotation_from_the_svd():
     """min ‖X − A‖² over SO(3): X* = W diag(1, 1, det(WVᵀ)) Vᵀ for A = W Σ Vᵀ (Umeyama 1991)."""
