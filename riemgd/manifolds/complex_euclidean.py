@@ -9,10 +9,11 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds._complex import check_integer, complex_normal
-from riemgd.manifolds.base import Manifold, check_complex_array, check_shape
+from riemgd.manifolds.base import Manifold, check_complex_array
+from riemgd.manifolds.euclidean import Euclidean
 
 
-class ComplexEuclidean(Manifold):
+class ComplexEuclidean(Euclidean):
     """The flat space of complex arrays of a given shape, seen as a real vector
     space of dimension ``2 n1 n2 …`` (pymanopt's ``ComplexEuclidean``).
 
@@ -31,62 +32,16 @@ class ComplexEuclidean(Manifold):
     real array); a shape of no entries raises ``ValueError`` (pymanopt: ``TypeError``).
     """
 
-    tangent_coordinates = True  # tangent vectors are coordinates in one space
-
     def __init__(self, *shape: int):
         if not shape:
             raise ValueError("shape must be one or more positive integers, got ()")
         self._shape = tuple(check_integer(n, "every entry of shape") for n in shape)
-        super().__init__(f"Complex Euclidean space C^{'x'.join(map(str, self._shape))}", 2 * math.prod(self._shape))
+        Manifold.__init__(
+            self, f"Complex Euclidean space C^{'x'.join(map(str, self._shape))}", 2 * math.prod(self._shape)
+        )
 
-    @property
-    def typical_dist(self) -> float:
-        return math.sqrt(self.dim)
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        return backend.inner(tangent_vector_a, tangent_vector_b)
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        check_shape(vector, self._shape, "vector")
-        return vector
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return euclidean_gradient
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        return euclidean_hessian
-
-    def ambient_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return euclidean_gradient
-
-    def retraction(self, point: Any, tangent_vector: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        return point + tangent_vector
-
-    exp = retraction
-
-    def log(self, point_a: Any, point_b: Any) -> Any:
-        return point_b - point_a
-
-    def dist(self, point_a: Any, point_b: Any) -> Any:
-        return self.norm(point_a, point_b - point_a)
-
-    def pair_mean(self, point_a: Any, point_b: Any) -> Any:
-        """The midpoint ``(a + b)/2``."""
-        return 0.5 * (point_a + point_b)
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return tangent_vector_a
-
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
+    # every geometric method is Euclidean's (the flat formulas hold verbatim; backend.inner
+    # takes the real part); only the dtype of points and of random draws differ
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return complex_normal(backend.default_rng(rng), self._shape)
