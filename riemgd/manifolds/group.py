@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds._lie import LieAlgebraCoordinates
 from riemgd.manifolds._matrix import (
     check_copies,
     expm,
@@ -15,15 +15,14 @@ from riemgd.manifolds._matrix import (
     rotation_log,
     skew,
     stack_shape,
-    sym,
     transpose,
 )
-from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
+from riemgd.manifolds.base import check_array, check_shape, point_tolerance
 
 _RETRACTIONS = ("qr", "polar")
 
 
-class SpecialOrthogonalGroup(Manifold):
+class SpecialOrthogonalGroup(LieAlgebraCoordinates):
     """Rotations ``SO(n) = {X ∈ R^{n×n} : XᵀX = I, det X = 1}`` with the metric
     induced by ``R^{n×n}``, tangent vectors in the Lie algebra (pymanopt's convention).
 
@@ -72,45 +71,6 @@ class SpecialOrthogonalGroup(Manifold):
             f"Special orthogonal group SO({n}){power} with {retraction} retraction", k * self._n * (self._n - 1) // 2
         )
 
-    @property
-    def typical_dist(self) -> float:
-        return math.pi * math.sqrt(self._n * self._k)
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        return backend.inner(tangent_vector_a, tangent_vector_b)
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        """``skew(XᵀV)``: the Lie-algebra coordinates of the projection of the ambient ``V``."""
-        check_shape(point, self._shape, "point")
-        check_shape(vector, self._shape, "vector")
-        return skew(transpose(point) @ vector)
-
-    def to_tangent_space(self, point: Any, vector: Any) -> Any:
-        """``skew(Ω)``: a Lie-algebra-shaped ``Ω`` made skew (pymanopt's meaning)."""
-        check_shape(vector, self._shape, "vector")
-        return skew(vector)
-
-    def embedding(self, point: Any, tangent_vector: Any) -> Any:
-        """The ambient direction ``X Ω`` of the tangent vector ``Ω``."""
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        return point @ tangent_vector
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return self.projection(point, euclidean_gradient)
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        """``skew(Xᵀ∇²f(X)[XΩ] − Ω sym(Xᵀ∇f(X)))``; ``euclidean_hessian`` is the Euclidean
-        Hessian applied to the ambient direction ``embedding(X, Ω) = XΩ``."""
-        check_shape(point, self._shape, "point")
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        xt = transpose(point)
-        return skew(xt @ euclidean_hessian - tangent_vector @ sym(xt @ euclidean_gradient))
-
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")
@@ -131,20 +91,6 @@ class SpecialOrthogonalGroup(Manifold):
         check_shape(point_a, self._shape, "point_a")
         check_shape(point_b, self._shape, "point_b")
         return rotation_log(transpose(point_a) @ point_b)
-
-    def dist(self, point_a: Any, point_b: Any) -> Any:
-        return self.norm(point_a, self.log(point_a, point_b))
-
-    def pair_mean(self, point_a: Any, point_b: Any) -> Any:
-        return self.exp(point_a, 0.5 * self.log(point_a, point_b))
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """The identity: Lie-algebra coordinates are left-translation invariant."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return tangent_vector_a
-
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         """A Haar-distributed rotation (Mezzadri 2007): ``qf`` of a Gaussian matrix, its

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -19,12 +18,13 @@ from riemgd.manifolds._complex import (
     stack_shape,
     unitary_factor,
 )
-from riemgd.manifolds.base import Manifold, check_complex_array, check_shape, point_tolerance
+from riemgd.manifolds._lie import LieAlgebraCoordinates
+from riemgd.manifolds.base import check_complex_array, check_shape, point_tolerance
 
 _RETRACTIONS = ("qr", "polar")
 
 
-class UnitaryGroup(Manifold):
+class UnitaryGroup(LieAlgebraCoordinates):
     """Unitary matrices, the Riemannian submanifold of ``C^{n×n}`` with the
     metric ``⟨A, B⟩ = Re tr(Aᴴ B)`` (pymanopt's ``UnitaryGroup``). A tangent
     vector at ``X`` is stored as its skew-Hermitian factor ``Ω`` (``Ωᴴ = −Ω``),
@@ -62,6 +62,10 @@ class UnitaryGroup(Manifold):
     ``zero_vector`` is complex (pymanopt's is real).
     """
 
+    _adjoint = staticmethod(hconj)
+    _skew = staticmethod(skewh)
+    _sym = staticmethod(herm)
+
     def __init__(self, n: int, *, k: int = 1, retraction: str = "qr"):
         if retraction not in _RETRACTIONS:
             raise ValueError(f"retraction must be one of {_RETRACTIONS}, got {retraction!r}")
@@ -69,40 +73,6 @@ class UnitaryGroup(Manifold):
         self._shape = stack_shape(self._k, self._n, self._n)
         name = f"Unitary group U({n})" + (f"^{k}" if self._k > 1 else "") + f" with {retraction} retraction"
         super().__init__(name, self._k * self._n**2)
-
-    @property
-    def typical_dist(self) -> float:
-        return math.pi * math.sqrt(self._n * self._k)
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        return backend.inner(tangent_vector_a, tangent_vector_b)
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        """``skewh(XᴴV)``: the ambient vector ``V`` as a tangent vector, in ``u(n)``."""
-        check_shape(point, self._shape, "point")
-        check_shape(vector, self._shape, "vector")
-        return skewh(hconj(point) @ vector)
-
-    def to_tangent_space(self, point: Any, vector: Any) -> Any:
-        """``skewh(Ω)``: re-tangentialize a vector given in the Lie algebra (pymanopt's meaning)."""
-        check_shape(vector, self._shape, "vector")
-        return skewh(vector)
-
-    def embedding(self, point: Any, tangent_vector: Any) -> Any:
-        """``XΩ``: the tangent vector in ``C^{n×n}``."""
-        return point @ tangent_vector
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return self.projection(point, euclidean_gradient)
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        xh = hconj(point)
-        return skewh(xh @ euclidean_hessian - tangent_vector @ herm(xh @ euclidean_gradient))
 
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
@@ -126,21 +96,6 @@ class UnitaryGroup(Manifold):
         if backend.namespace(point_a, point_b) is not np:
             raise TypeError("UnitaryGroup.log runs on the host (scipy's logm): it takes numpy arrays only")
         return skewh(per_matrix(scipy.linalg.logm, hconj(point_a) @ point_b))
-
-    def dist(self, point_a: Any, point_b: Any) -> Any:
-        return self.norm(point_a, self.log(point_a, point_b))
-
-    def pair_mean(self, point_a: Any, point_b: Any) -> Any:
-        """The geodesic midpoint ``exp_a(log_a(b)/2)``."""
-        return self.exp(point_a, 0.5 * self.log(point_a, point_b))
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """The identity on ``u(n)``: ``Ω`` at ``a`` is ``Ω`` at ``b``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return tangent_vector_a
-
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return unitary_factor(complex_normal(backend.default_rng(rng), self._shape))
