@@ -28,16 +28,14 @@ def tangent_residual(manifold, point, vector) -> float:
     if isinstance(manifold, riemgd.Stiefel):
         xtv = np.swapaxes(point, -1, -2) @ vector
         return float(np.abs(xtv + np.swapaxes(xtv, -1, -2)).max())  # XᵀV + VᵀX = 0
-    if isinstance(manifold, riemgd.Grassmann):
-        return float(np.abs(np.swapaxes(point, -1, -2) @ vector).max())  # XᵀV = 0 (horizontal space)
+    if isinstance(manifold, riemgd.Grassmann):  # ComplexGrassmann too
+        return float(np.abs(_hconj(point) @ vector).max())  # XᴴV = 0 (XᵀV = 0 for real X: horizontal space)
     if isinstance(manifold, riemgd.SymmetricPositiveDefinite):
         return float(np.abs(vector - np.swapaxes(vector, -1, -2)).max())  # V = Vᵀ
     if isinstance(manifold, (riemgd.Euclidean, riemgd.ComplexEuclidean)):
         return 0.0
     if isinstance(manifold, riemgd.ComplexCircle):
         return float(np.abs(np.real(np.conj(point) * vector)).max())  # Re(conj(z_i) v_i) = 0
-    if isinstance(manifold, riemgd.ComplexGrassmann):
-        return float(np.abs(_hconj(point) @ vector).max())  # XᴴV = 0 (horizontal space)
     if isinstance(manifold, riemgd.UnitaryGroup):
         return float(np.abs(vector + _hconj(vector)).max())  # Ω + Ωᴴ = 0 (the Lie algebra u(n))
     if isinstance(manifold, riemgd.SpecialHermitianPositiveDefinite):  # V = Vᴴ and tr(X⁻¹V) = 0

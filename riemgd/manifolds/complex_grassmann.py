@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -10,9 +9,10 @@ import numpy as np
 from riemgd import backend
 from riemgd.manifolds._complex import check_integer, complex_normal, hconj, stack_shape, unitary_factor
 from riemgd.manifolds.base import Manifold, check_complex_array, check_shape, point_tolerance
+from riemgd.manifolds.grassmann import Grassmann
 
 
-class ComplexGrassmann(Manifold):
+class ComplexGrassmann(Grassmann):
     """Complex subspaces represented by orthonormal bases ``X ∈ C^{n×p}``
     (``XᴴX = I``), the quotient of the complex Stiefel manifold by the unitary
     group ``U(p)``, with horizontal tangent vectors ``XᴴU = 0`` and the metric
@@ -41,36 +41,15 @@ class ComplexGrassmann(Manifold):
     digits for nearby subspaces); ``zero_vector`` is complex (pymanopt's is real).
     """
 
+    _adjoint = staticmethod(hconj)  # projection, Hessian and their fast paths are Grassmann's with Xᴴ
+
     def __init__(self, n: int, p: int, *, k: int = 1):
         self._n, self._p, self._k = check_integer(n, "n"), check_integer(p, "p"), check_integer(k, "k")
         if self._p > self._n:
             raise ValueError(f"need n >= p >= 1, got n={n}, p={p}")
         self._shape = stack_shape(self._k, self._n, self._p)
         name = f"Complex Grassmann manifold Gr({n}, {p})" + (f"^{k}" if self._k > 1 else "")
-        super().__init__(name, 2 * self._k * (self._n * self._p - self._p**2))
-
-    @property
-    def typical_dist(self) -> float:
-        return math.sqrt(self._p * self._k)
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        return backend.inner(tangent_vector_a, tangent_vector_b)
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(vector, self._shape, "vector")
-        return vector - point @ (hconj(point) @ vector)
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return self.projection(point, euclidean_gradient)
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        return self.projection(point, euclidean_hessian) - tangent_vector @ (hconj(point) @ euclidean_gradient)
+        Manifold.__init__(self, name, 2 * self._k * (self._n * self._p - self._p**2))
 
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
@@ -102,13 +81,6 @@ class ComplexGrassmann(Manifold):
         sines = xp.linalg.svdvals(point_b - point_a @ overlap)  # sin θ, θ descending
         angles = xp.atan2(xp.flip(sines, axis=-1), cosines)
         return xp.linalg.vector_norm(angles)
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_b u``."""
-        return self.projection(point_b, tangent_vector_a)
-
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return unitary_factor(complex_normal(backend.default_rng(rng), self._shape))

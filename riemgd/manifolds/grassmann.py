@@ -41,6 +41,9 @@ class Grassmann(Manifold):
         k: Number of copies (default 1).
     """
 
+    #: ``Xᵀ``; the complex Grassmann manifold, whose formulas these are with ``Xᴴ``, overrides it
+    _adjoint = staticmethod(transpose)
+
     def __init__(self, n: int, p: int, *, k: int = 1):
         if not (int(n) == n and int(p) == p and 1 <= p <= n):
             raise ValueError(f"n and p must be integers with 1 ≤ p ≤ n, got n={n}, p={p}")
@@ -61,7 +64,7 @@ class Grassmann(Manifold):
     def projection(self, point: Any, vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(vector, self._shape, "vector")
-        return vector - point @ (transpose(point) @ vector)
+        return vector - point @ (self._adjoint(point) @ vector)
 
     def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
@@ -75,13 +78,13 @@ class Grassmann(Manifold):
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
         check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
         check_shape(tangent_vector, self._shape, "tangent_vector")
-        return self.projection(point, euclidean_hessian) - tangent_vector @ (transpose(point) @ euclidean_gradient)
+        return self.projection(point, euclidean_hessian) - tangent_vector @ (self._adjoint(point) @ euclidean_gradient)
 
     def euclidean_to_riemannian_hessian_at(self, point: Any, euclidean_gradient: Any) -> Any:
         """``(∇²f(X)[U], U) ↦ P_{T_X}(∇²f(X)[U]) − U (Xᵀ∇f(X))``, with ``Xᵀ∇f(X)`` computed once."""
         check_shape(point, self._shape, "point")
         check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        shape, xt = self._shape, transpose(point)
+        shape, xt = self._shape, self._adjoint(point)
         weight = xt @ euclidean_gradient
 
         def product(euclidean_hessian: Any, tangent_vector: Any) -> Any:
