@@ -580,9 +580,6 @@ class ModelManifold(Manifold):
             for state in self._states:
                 state.solver = None  # Λ changed: factors go, J and SJ stay
 
-    def zero_vector(self, point: Array) -> Array:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> Array:
         """``model.initial_parameters(rng)``, on the space's array library (a new, read-only point)."""
         theta = self.model.initial_parameters(rng)

@@ -116,9 +116,6 @@ class ParameterSpace(Manifold):
     def transport(self, point_a: Array, point_b: Array, tangent_vector_a: Array) -> Array:
         return tangent_vector_a
 
-    def zero_vector(self, point: Array) -> Array:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> Array:
         return self.model_manifold.random_point(rng=rng)
 

@@ -85,5 +85,3 @@ class LieAlgebraCoordinates(Manifold):
         check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
         return tangent_vector_a
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)

@@ -38,13 +38,14 @@ class Manifold:
 
     Subclasses implement the required core (``inner_product``, ``projection``,
     ``retraction``, ``random_point``, ``random_tangent_vector``,
-    ``zero_vector``, ``check_point``) and may override the defaults below,
-    which are right for a submanifold embedded in ``V`` with the induced metric:
+    ``check_point``) and may override the defaults below, which are right for a
+    submanifold embedded in ``V`` with the induced metric:
 
     * ``norm(x, u) = √⟨u, u⟩_x``;
     * ``euclidean_to_riemannian_gradient(x, g) = P_{T_x} g``;
     * ``transport(x, y, u) = P_{T_y} u`` (projection transport);
-    * ``embed(x) = x`` and ``embedding(x, u) = u``.
+    * ``embed(x) = x`` and ``embedding(x, u) = u``;
+    * ``zero_vector(x)``: zeros like ``x`` (tangent vectors are arrays of the point's shape).
 
     Optional methods (``exp``, ``log``, ``dist``, ``pair_mean``,
     ``euclidean_to_riemannian_hessian``) raise one uniform
@@ -116,8 +117,10 @@ class Manifold:
         return self.projection(point, vector)
 
     def zero_vector(self, point: Point) -> TangentVector:
-        """The zero tangent vector at ``point``."""
-        raise self._not_implemented("zero_vector")
+        """The zero tangent vector at ``point``: by default an array of zeros like the
+        point, right wherever tangent vectors are arrays of the point's shape and dtype
+        (manifolds with other tangent representations override it)."""
+        return backend.namespace(point).zeros_like(point)
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> Point:
         """A random point (numpy arrays; convert with ``cupy.asarray`` for the GPU)."""

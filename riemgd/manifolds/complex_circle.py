@@ -98,9 +98,6 @@ class ComplexCircle(Manifold):
         """Projection transport ``P_b u``."""
         return self.projection(point_b, tangent_vector_a)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return self._normalize(complex_normal(backend.default_rng(rng), (self._n,)))
 

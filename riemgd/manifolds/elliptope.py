@@ -100,9 +100,6 @@ class Elliptope(Manifold):
         """Projection transport ``P_{Y_b} u``."""
         return self.projection(point_b, tangent_vector_a)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return _normalize_rows(backend.default_rng(rng).standard_normal(self._shape))
 

@@ -76,9 +76,6 @@ class Euclidean(Manifold):
     def pair_mean(self, point_a: Any, point_b: Any) -> Any:
         return 0.5 * (point_a + point_b)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return backend.default_rng(rng).standard_normal(self._shape)
 

@@ -121,9 +121,6 @@ class Grassmann(Manifold):
     def dist(self, point_a: Any, point_b: Any) -> Any:
         return self.norm(point_a, self.log(point_a, point_b))
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return self._stiefel.random_point(rng=rng)
 

@@ -145,9 +145,6 @@ class HermitianPositiveDefinite(Manifold):
         root = hermitian_function(herm(self._congruence(factor, point_b)), xp.sqrt)
         return herm(factor @ (root @ self._congruence(factor, tangent_vector_a) @ root) @ hconj(factor))
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         generator = backend.default_rng(rng)
         q = unitary_factor(complex_normal(generator, self._shape))

@@ -100,9 +100,6 @@ class Oblique(Manifold):
         check_shape(point_b, self._shape, "point_b")
         return _normalize_columns(point_a + point_b)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return _normalize_columns(backend.default_rng(rng).standard_normal(self._shape))
 

@@ -136,9 +136,6 @@ class PoincareBall(Manifold):
         ratio = self.conformal_factor(point_a) / self.conformal_factor(point_b)
         return ratio * _gyration(point_b, -point_a, tangent_vector_a)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         # exp_0(v) = tanh(‖v‖) v/‖v‖ (λ_0 = 2); v = g/2 makes ‖v‖_0 = ‖g‖ ~ χ_n
         g = backend.default_rng(rng).standard_normal(self._shape)

@@ -121,9 +121,6 @@ class Positive(Manifold):
             return tangent_vector_a * (point_b / point_a)
         return tangent_vector_a
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return np.exp(backend.default_rng(rng).standard_normal(self._shape))
 

@@ -129,9 +129,6 @@ class SymmetricPositiveDefinite(Manifold):
         inner = root @ self._congruence(factor, tangent_vector_a) @ root
         return sym(factor @ inner @ transpose(factor))
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     @property
     def typical_dist(self) -> float:
         return float(np.sqrt(self.dim))

@@ -119,9 +119,6 @@ class Sphere(Manifold):
         y = point_a + point_b
         return y / self._frobenius(y)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         x = backend.default_rng(rng).standard_normal(self._shape)
         return x / np.linalg.norm(x)

@@ -121,9 +121,6 @@ class _SphereInSubspace(Manifold):
         total = point_a + point_b
         return total / backend.namespace(total).sqrt(backend.inner(total, total))
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         # P_W of an isotropic Gaussian is isotropic in W: uniform on the sphere once normalized
         x = self._into_subspace(backend.default_rng(rng).standard_normal(self._n))

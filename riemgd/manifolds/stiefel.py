@@ -133,9 +133,6 @@ class Stiefel(Manifold):
         check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
         return self.projection(point_b, tangent_vector_a)
 
-    def zero_vector(self, point: Any) -> Any:
-        return backend.namespace(point).zeros_like(point)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return orthonormal_factor(backend.default_rng(rng).standard_normal(self._shape))
 
