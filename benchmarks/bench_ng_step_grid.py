@@ -26,7 +26,10 @@ cells, where ``ĴᵀĴ`` is singular, well posed). Methods:
 
 Before timing the three ``θ_new`` are compared (relative difference ≤ 1e-10,
 else the cell fails). Each time is the best of ``--repeats`` (3) steps taken
-round-robin, every repetition from a new ``θ`` (riemgd's point cache misses);
+round-robin, or of as many as fit in ``--min-time`` (0.5 s) per method when that
+is more (at most 1000: a 0.5 ms step is timed 1000 times, a 50 ms one 10 times;
+the best of 3 sub-millisecond steps is mostly the machine's noise), every
+repetition from a new ``θ`` (riemgd's point cache misses);
 ``Linear``'s constant Jacobian is built once, untimed. Peak extra memory of one
 more untimed step per method comes from ``tracemalloc`` (numpy reports its
 buffers to it; riemgd's on a new manifold); the subprocess's ``ru_maxrss`` is
@@ -49,6 +52,7 @@ import platform
 import resource
 import subprocess
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -127,7 +131,7 @@ def peak_memory(step: Callable[[np.ndarray], np.ndarray], theta: np.ndarray) -> 
     return float(peak - before)
 
 
-def run_cell(m: int, p: int, repeats: int, seed: int) -> dict:
+def run_cell(m: int, p: int, repeats: int, seed: int, min_time: float = 0.0) -> dict:
     from riemgd.models import Linear
 
     rng = np.random.default_rng(seed)
@@ -147,7 +151,12 @@ def run_cell(m: int, p: int, repeats: int, seed: int) -> dict:
         methods["bare n×n"] = bare_sample(J, w, u, damping)
 
     check = theta + 1e-3 * rng.standard_normal(p)
-    results = {name: step(check + 0.0) for name, step in methods.items()}
+    results, slowest = {}, 0.0
+    for name, step in methods.items():
+        begin = time.perf_counter()
+        results[name] = step(check + 0.0)
+        slowest = max(slowest, time.perf_counter() - begin)
+    repeats = max(repeats, min(1000, math.ceil(min_time / max(slowest, 1e-9))))
     reference = results["bare p×p"]
     difference = {name: float(np.linalg.norm(v - reference) / np.linalg.norm(reference)) for name, v in results.items()}
     solver = manifold.solver(check)
@@ -169,6 +178,7 @@ def run_cell(m: int, p: int, repeats: int, seed: int) -> dict:
         "riemgd_options": options,
         "riemgd_regularized": regularized,
         "riemgd_solver": type(solver).__name__,
+        "repeats": repeats,
         "time_s": best,
         "cpu_s": best_cpu,
         "peak_MiB": {k: v / MiB for k, v in peak.items()},
@@ -189,8 +199,9 @@ def available_bytes() -> float:
     return math.inf
 
 
-def cell_in_subprocess(m: int, p: int, repeats: int, seed: int) -> dict:
+def cell_in_subprocess(m: int, p: int, repeats: int, seed: int, min_time: float) -> dict:
     command = [sys.executable, __file__, "--cell", str(m), str(p), "--repeats", str(repeats), "--seed", str(seed)]
+    command += ["--min-time", str(min_time)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"m": m, "p": p, "error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
@@ -202,7 +213,7 @@ def print_row(cell: dict) -> bool:
     m, p = cell["m"], cell["p"]
     if "skipped" in cell or "error" in cell:
         why = cell.get("skipped") or f"failed: {cell['error']}"
-        print(f"| {m} | {p} | {m * p * 8 / MiB:.0f} | {why} |" + " |" * 8)
+        print(f"| {m} | {p} | — | {m * p * 8 / MiB:.0f} | {why} |" + " |" * 8)
         return "error" not in cell
     t, peak, diff = cell["time_s"], cell["peak_MiB"], cell["difference"]
     bare = {k: v for k, v in t.items() if k != "riemgd"}
@@ -212,7 +223,7 @@ def print_row(cell: dict) -> bool:
     worst = max(diff.values())
     ok = worst <= TOLERANCE and not cell["riemgd_regularized"]
     print(
-        f"| {m} | {p} | {cell['J_MiB']:.0f} | {t['riemgd']:.4f} | {t['bare p×p']:.4f} | {sample} "
+        f"| {m} | {p} | {cell['repeats']} | {cell['J_MiB']:.0f} | {t['riemgd']:.4f} | {t['bare p×p']:.4f} | {sample} "
         f"| **{t['riemgd'] / bare[fastest]:.2f}** ({fastest}) | {peak['riemgd']:.0f} | {peak['bare p×p']:.0f} "
         f"| {sample_peak} | {cell['max_rss_MiB']:.0f} | {worst:.1e}{'' if ok else ' FAIL'} |"
     )
@@ -223,6 +234,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the smallest cells only (m = 1000, p ≤ 1000)")
     parser.add_argument("--repeats", type=int, default=3, help="timed steps per method; the best is reported")
+    parser.add_argument(
+        "--min-time", type=float, default=0.5, help="time each method for at least this many seconds (≤ 1000 steps)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="BLAS threads and cores (re-executes the script)")
     parser.add_argument("--max-gb", type=float, default=8.0, help="skip cells whose J exceeds this many GB")
@@ -230,7 +244,7 @@ def main() -> None:
     parser.add_argument("--cell", type=int, nargs=2, metavar=("M", "P"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cell:  # a worker: one cell, its numbers as the last line of stdout
-        print(json.dumps(run_cell(*args.cell, args.repeats, args.seed)))
+        print(json.dumps(run_cell(*args.cell, args.repeats, args.seed, args.min_time)))
         return
 
     sys.path.insert(0, str(HERE))
@@ -252,12 +266,12 @@ def main() -> None:
     cells = [(m, p) for m in SAMPLES for p in PARAMETERS]
     if args.quick:
         cells = [(m, p) for m, p in cells if m == SAMPLES[0] and p <= 1000]
-    print(f"\nbest of {args.repeats}; times in seconds; peak = extra memory of one step (tracemalloc), MiB\n")
+    print(f"\nbest of max({args.repeats}, steps in {args.min_time:g} s, ≤ 1000) per cell (column n); times in seconds; peak = extra memory of one step (tracemalloc), MiB\n")
     print(
-        "| m | p | J [MiB] | riemgd [s] | bare p×p [s] | bare n×n [s] | riemgd / best bare | peak riemgd "
+        "| m | p | n | J [MiB] | riemgd [s] | bare p×p [s] | bare n×n [s] | riemgd / best bare | peak riemgd "
         "| peak p×p | peak n×n | max RSS [MiB] | rel. diff. θ_new |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows, ok = [], True
     for m, p in cells:
         size = m * p * 8
@@ -270,7 +284,7 @@ def main() -> None:
                 "skipped": f"skipped: needs ~{3 * size / 1e9:.1f} GB, {available_bytes() / 1e9:.1f} GB available",
             }
         else:
-            cell = cell_in_subprocess(m, p, args.repeats, args.seed)
+            cell = cell_in_subprocess(m, p, args.repeats, args.seed, args.min_time)
         ok &= print_row(cell)
         sys.stdout.flush()
         rows.append(cell)

@@ -145,3 +145,58 @@ def test_a_new_sample_invalidates_the_cached_evaluations():
     problem.begin_iteration(1)
     np.testing.assert_allclose(manifold.embed(theta), manifold.model(theta, space.points), rtol=1e-14)
     assert not np.array_equal(first, manifold.embed(theta))
+
+
+class CountingLinear(models.Linear):
+    """Counts the evaluations, with and without the Jacobian."""
+
+    def __init__(self, features):
+        super().__init__(features, np.eye(4))
+        self.calls = []
+
+    def evaluate(self, theta, x, terms=("value",), *, jacobian=True):
+        self.calls.append(bool(jacobian))
+        return super().evaluate(theta, x, terms, jacobian=jacobian)
+
+
+def _features(x):
+    return np.stack([np.ones_like(x), x, np.sin(5.0 * x), np.cos(7.0 * x)], axis=1)
+
+
+def test_a_constant_jacobian_is_evaluated_once_per_sample_not_once_per_point():
+    # Linear's J = Φ does not depend on θ: after the first point, the natural gradient at a new θ
+    # needs only the values Φθ (one evaluation), not a second Φθ next to J
+    space = spaces.L2(X, W)
+    model = CountingLinear(_features)
+    manifold = riemgd.ModelManifold(model, space)
+    problem = riemgd.Problem(manifold, losses.L2(target))
+    problem.riemannian_gradient(np.ones(4))
+    model.calls.clear()
+    theta = np.array([0.3, -1.0, 2.0, 0.5])
+    gradient = problem.riemannian_gradient(theta)
+    assert model.calls == [False]
+    # against the weighted least-squares normal equations: grad = G⁻¹ Φᵀ K (Φθ − u)
+    phi = _features(X)
+    expected = np.linalg.lstsq(np.sqrt(W)[:, None] * phi, np.sqrt(W) * (phi @ theta - target(X)), rcond=None)[0]
+    np.testing.assert_allclose(gradient, expected, rtol=1e-10)
+
+
+def test_a_constant_jacobian_is_formed_again_on_a_new_sample():
+    space = spaces.L2(X, W, batch_size=10, rng=0)
+    manifold = riemgd.ModelManifold(models.Linear(_features, np.eye(4)), space)
+    problem = riemgd.Problem(manifold, losses.L2(target))
+    for iteration in range(3):
+        problem.begin_iteration(iteration)
+        theta = np.array([0.3, -1.0, 2.0, 0.5]) + iteration  # a new point on each new sample
+        x, w = space.points, space.weights
+        phi = _features(x)
+        expected = np.linalg.lstsq(np.sqrt(w)[:, None] * phi, np.sqrt(w) * (phi @ theta - target(x)), rcond=None)[0]
+        np.testing.assert_allclose(problem.riemannian_gradient(theta), expected, rtol=1e-9)
+
+
+def test_a_pickled_manifold_does_not_carry_a_constant_jacobian():
+    manifold = riemgd.ModelManifold(models.Linear(np.ones((30, 4)) + np.eye(30, 4)), spaces.L2(X, W))
+    size = len(pickle.dumps(manifold))
+    manifold.gram(np.ones(4))
+    assert manifold._constant_jacobian() is not None
+    assert len(pickle.dumps(manifold)) < size + 16

@@ -265,6 +265,7 @@ class ModelManifold(Manifold):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_states"] = []  # the cache does not travel with pickles and deep copies
+        state.pop("_constant", None)
         state.pop("_heavy_size", None)  # nor a running optimizer's hold_points hint
         return state
 
@@ -352,16 +353,27 @@ class ModelManifold(Manifold):
         state = self._state(theta)
         if state.jacobian is None:
             self._made_heavy(state)  # free older points' data before forming J
-            values, jacobian = self.space.evaluate(self.model, theta, jacobian=True)
-            if state.values is None:  # keep values computed earlier: caches downstream key on them
-                self._check_values(values)
-                state.values = values
+            constant = self._constant_jacobian()
+            if constant is not None and state.values is not None:
+                jacobian = constant  # the model's J for every θ: no second J θ
+            else:
+                values, jacobian = self.space.evaluate(self.model, theta, jacobian=True)
+                if state.values is None:  # keep values computed earlier: caches downstream key on them
+                    self._check_values(values)
+                    state.values = values
+                if self.model.constant_jacobian:
+                    self.__dict__["_constant"] = (self.space.version, jacobian)
             expected = (self.space.size, self.model.num_params)
             if tuple(jacobian.shape) != expected:
                 raise ValueError(f"the model's Jacobian must have shape {expected}, got {tuple(jacobian.shape)}")
             state.jacobian = jacobian
             self._made_heavy(state)
         return state.jacobian
+
+    def _constant_jacobian(self) -> Array | None:
+        """A model's ``θ``-independent ``J`` (``Model.constant_jacobian``) at the current sample, once formed."""
+        cached = self.__dict__.get("_constant")
+        return cached[1] if cached is not None and cached[0] == self.space.version else None
 
     def _whitened_state(self, theta: Array) -> _PointState:
         state = self._state(theta)

@@ -54,9 +54,13 @@ class Model:
 
     Attributes:
         num_params: ``p``, the number of parameters.
+        constant_jacobian: ``J`` does not depend on ``θ`` and the model keeps
+            it, so asking for it with the values costs nothing more (a linear
+            model); the manifold then gets both from one call.
     """
 
     num_params: int
+    constant_jacobian: bool = False
 
     def evaluate(
         self, theta: Array, x: Array, terms: Sequence[str] = ("value",), *, jacobian: bool = True

@@ -68,6 +68,8 @@ class Linear(Model):
         self.features = features
         self._cache: tuple[Any, Array] | None = None
 
+    constant_jacobian = True
+
     def _jacobian(self, theta: Array, x: Array) -> Array:
         # J = Φ(x) Bᵀ is independent of θ: keep the last one per point set
         if self._cache is not None and self._cache[0] is x:
@@ -102,6 +104,8 @@ class Quadratic(Linear):
         B: ``(p, K)`` matrix.
         Q: ``(p, p, K)`` array.
     """
+
+    constant_jacobian = False  # ∂v/∂θ = (B + Qθ)Φ
 
     def __init__(self, features: Features, B: Array, Q: Array):
         super().__init__(features, B)
