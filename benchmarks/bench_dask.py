@@ -114,6 +114,7 @@ CHILD = textwrap.dedent(
     """
 )
 
+
 def run_case(mode: str, m: int, p: int, chunk: int, iterations: int, warmup: int, parallel: int, blas: int) -> dict:
     """One case in a fresh process; ``parallel``: dask threads or workers, ``blas``: BLAS threads."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(blas), OMP_NUM_THREADS=str(blas), MKL_NUM_THREADS=str(blas))
@@ -180,8 +181,10 @@ def main(argv: list[str] | None = None) -> None:
     one_core = {r["mode"]: r for r in rows if r["m"] == small and r["cores"] == 1}
     wall = one_core["threads"]["iteration_s"] / one_core["memory"]["iteration_s"]
     work = one_core["threads"]["cpu_s"] / one_core["memory"]["cpu_s"]
-    print(f"\noverhead at m = {small:.0e} on one core (threads ×1 / in-memory): wall {wall:.2f}, CPU {work:.2f} "
-          "(target ≤ 1.3)")
+    print(
+        f"\noverhead at m = {small:.0e} on one core (threads ×1 / in-memory): wall {wall:.2f}, CPU {work:.2f} "
+        "(target ≤ 1.3)"
+    )
 
 
 if __name__ == "__main__":

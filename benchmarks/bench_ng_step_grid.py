@@ -266,7 +266,10 @@ def main() -> None:
     cells = [(m, p) for m in SAMPLES for p in PARAMETERS]
     if args.quick:
         cells = [(m, p) for m, p in cells if m == SAMPLES[0] and p <= 1000]
-    print(f"\nbest of max({args.repeats}, steps in {args.min_time:g} s, ≤ 1000) per cell (column n); times in seconds; peak = extra memory of one step (tracemalloc), MiB\n")
+    print(
+        f"\nbest of max({args.repeats}, steps in {args.min_time:g} s, ≤ 1000) per cell (column n); "
+        "times in seconds; peak = extra memory of one step (tracemalloc), MiB\n"
+    )
     print(
         "| m | p | n | J [MiB] | riemgd [s] | bare p×p [s] | bare n×n [s] | riemgd / best bare | peak riemgd "
         "| peak p×p | peak n×n | max RSS [MiB] | rel. diff. θ_new |"

@@ -75,9 +75,7 @@ def main() -> None:
         )
 
     pymanopt_iterations = next(
-        k
-        for k in range(1, 200)
-        if pymanopt_solver(k).run(theirs, initial_point=case.initial_point).cost <= case.target
+        k for k in range(1, 200) if pymanopt_solver(k).run(theirs, initial_point=case.initial_point).cost <= case.target
     )
     methods = {
         "riemgd TrustRegions": lambda x: riemgd_solver.run(ours, initial_point=x, callback=stop_at_target),

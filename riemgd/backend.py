@@ -236,9 +236,7 @@ def cholesky_solve(L: Array, b: Array) -> Array:
 # LAPACK's Cholesky routines called directly for real numpy arrays: scipy.linalg's
 # wrappers add argument checks and array-API dispatch, about 20 µs a call, which is
 # most of a natural-gradient iteration on a small model.
-_LAPACK = {
-    char: scipy.linalg.get_lapack_funcs(("potrf", "potrs"), dtype=np.dtype(char)) for char in ("f", "d")
-}
+_LAPACK = {char: scipy.linalg.get_lapack_funcs(("potrf", "potrs"), dtype=np.dtype(char)) for char in ("f", "d")}
 
 
 def cholesky(G: Array) -> Array | None:

@@ -105,8 +105,10 @@ def check_run(optimizer: Any, problem: Any, result: Any, initial_cost: float, pe
             f"the run has not converged. {_BUDGETS[result.reason]}",
             NotConvergedWarning,
         )
-    if result.reason == "min_gradient_norm" and result.gradient_norm == 0.0 and _ambient_gradient_nonzero(
-        problem, result.point
+    if (
+        result.reason == "min_gradient_norm"
+        and result.gradient_norm == 0.0
+        and _ambient_gradient_nonzero(problem, result.point)
     ):
         _warn(
             f"{name} stopped at iteration {result.iterations} because the gradient norm is exactly 0.0, at cost "

@@ -56,9 +56,7 @@ def gradient(manifold, cost, x):
 
 
 def hessian(manifold, cost, x, u):
-    return manifold.euclidean_to_riemannian_hessian(
-        x, cost.gradient(x), cost.hessian(x, manifold.embedding(x, u)), u
-    )
+    return manifold.euclidean_to_riemannian_hessian(x, cost.gradient(x), cost.hessian(x, manifold.embedding(x, u)), u)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -298,9 +298,7 @@ def test_pymanopt_trust_regions_run_a_riemgd_product_problem():
     def hessian(point, vector):
         x, _ = point
         u, w = vector
-        return riemgd.manifolds.ProductVector(
-            (sphere.projection(x, -2.0 * A @ u) + 2.0 * (x @ A @ x) * u, 2.0 * w)
-        )
+        return riemgd.manifolds.ProductVector((sphere.projection(x, -2.0 * A @ u) + 2.0 * (x @ A @ x) * u, 2.0 * w))
 
     problem = riemgd.Problem(
         manifold,

@@ -111,9 +111,7 @@ def test_deepcopy_gives_an_independent_problem():
     v = features @ fresh
     assert float(problem.cost(fresh)) == pytest.approx(0.5 * np.sum(W * (v - target(X)) ** 2), rel=1e-12)
     assert float(copied.cost(fresh)) == pytest.approx(0.5 * np.sum(W * (2 * v - target(X)) ** 2), rel=1e-12)
-    np.testing.assert_allclose(
-        copied.euclidean_gradient(fresh), 2 * features.T @ (W * (2 * v - target(X))), rtol=1e-12
-    )
+    np.testing.assert_allclose(copied.euclidean_gradient(fresh), 2 * features.T @ (W * (2 * v - target(X))), rtol=1e-12)
     assert float(problem.cost(theta)) == before
 
 

@@ -58,6 +58,7 @@ def test_verbosity_two_is_print_every_one(capsys):
     by_verbosity = capsys.readouterr().out.splitlines()
     run(print_every=1)
     by_print_every = capsys.readouterr().out.splitlines()
+
     def untimed(lines):  # a row as its iteration number; the final line without its seconds
         return [ROW.sub(lambda m: m.group(1), line) for line in lines[:-1]] + [lines[-1].rsplit(",", 1)[0]]
 

@@ -248,9 +248,7 @@ class ModelManifold(Manifold):
         self.solver_name = solver
         self._products_free = solver == "cg" and self._matrix_free  # J never formed
         self._states: list[_PointState] = []
-        super().__init__(
-            f"ModelManifold({type(model).__name__}, {space!r}, solver={solver!r})", model.num_params
-        )
+        super().__init__(f"ModelManifold({type(model).__name__}, {space!r}, solver={solver!r})", model.num_params)
 
     @property
     def damping(self) -> float:

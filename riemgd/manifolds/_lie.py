@@ -84,4 +84,3 @@ class LieAlgebraCoordinates(Manifold):
         """The identity: Lie-algebra coordinates are left-translation invariant."""
         check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
         return tangent_vector_a
-

@@ -313,6 +313,8 @@ def check_complex_array(value: Any, shape: tuple[int, ...], name: str) -> None:
         )
     if not backend.is_finite(value):
         raise ValueError(f"{name} contains NaN or Inf")
+
+
 # pymanopt's decorators accept riemgd manifolds: a virtual subclass of pymanopt's
 # Manifold, registered without importing pymanopt (see riemgd.manifolds._pymanopt).
 _pymanopt.install(Manifold)

@@ -407,9 +407,7 @@ class _Recorder:
         self.columns = History()
         every = optimizer.print_every or (1 if optimizer.verbosity >= 2 else 0)
         self.printer = progress_module.Printer(every, final=bool(every) or optimizer.verbosity >= 1)
-        self.bar = (
-            progress_module.ProgressBar(optimizer.max_iterations, str(optimizer)) if optimizer.progress else None
-        )
+        self.bar = progress_module.ProgressBar(optimizer.max_iterations, str(optimizer)) if optimizer.progress else None
 
     def record(self, iterate: Iterate) -> str | None:
         opt = self.optimizer

@@ -102,4 +102,3 @@ class Spring(Optimizer):
     @property
     def momentum(self) -> float:
         return self.direction.momentum
-
