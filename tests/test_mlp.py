@@ -478,3 +478,36 @@ def test_shallow_network_operator_values_alone_match_the_mlp(activation, operato
         shallow.evaluate_operator(theta, x, {}, jacobian=False)
     with pytest.raises(ValueError, match="asks for axis 2"):
         shallow.evaluate_operator(theta, x, {"dd2": 1.0}, jacobian=False)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sin", "gelu_tanh"])
+@pytest.mark.parametrize(
+    "operator", ["value", "d1", {"dd0": -1.0, "dd1": -1.0}, {"value": 0.5, "d0": 2.0, "dd1": -3.0}, {"d0": 0.0}]
+)
+def test_shallow_network_operator_jacobian_matches_the_mlp(activation, operator):
+    """The Jacobian path (all orders assembled once, ``_operator_jacobian``) against the MLP's
+    layer-by-layer propagation, and its values against the values-only path."""
+    shallow, mlp = models.ShallowNetwork(2, 7, activation), models.MLP((2, 7, 1), activation)
+    theta = shallow.initial_parameters(5) + 0.2
+    x = np.random.default_rng(6).uniform(-1, 1, (11, 2))
+    value, jacobian = shallow.evaluate_operator(theta, x, operator)
+    expected_value, expected_jacobian = mlp.evaluate_operator(theta, x, operator)
+    scale = max(1.0, np.abs(expected_jacobian).max())
+    np.testing.assert_allclose(jacobian, expected_jacobian, rtol=0, atol=1e-13 * scale)
+    np.testing.assert_allclose(value, shallow.evaluate_operator(theta, x, operator, jacobian=False)[0], rtol=1e-14)
+    np.testing.assert_allclose(value, expected_value, rtol=0, atol=1e-13 * max(1.0, np.abs(expected_value).max()))
+
+
+def test_shallow_network_operator_jacobian_matches_central_differences():
+    shallow = models.ShallowNetwork(1, 5)
+    theta = shallow.initial_parameters(2) + 0.1
+    x = np.linspace(-1.0, 1.0, 9)
+    operator = {"value": 2.0, "d0": -1.0, "dd0": 0.5}
+    _, jacobian = shallow.evaluate_operator(theta, x, operator)
+    h = 1e-6
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = h
+        plus, _ = shallow.evaluate_operator(theta + e, x, operator, jacobian=False)
+        minus, _ = shallow.evaluate_operator(theta - e, x, operator, jacobian=False)
+        np.testing.assert_allclose(jacobian[:, i], (plus - minus) / (2 * h), rtol=1e-7, atol=1e-8)

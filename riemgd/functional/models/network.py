@@ -110,12 +110,53 @@ class ShallowNetwork(MLP):
         operator = {operator: 1.0} if isinstance(operator, str) else dict(operator)
         if not jacobian:
             return self._operator_values(theta, x, operator), None
-        values, jacobians = self.evaluate(theta, x, tuple(operator), jacobian=jacobian)
-        coefficients = list(operator.values())
-        total = sum(a * v for a, v in zip(coefficients, values, strict=True))
-        if not jacobian:
-            return total, None
-        return total, sum(a * j for a, j in zip(coefficients, jacobians, strict=True))
+        return self._operator_jacobian(theta, x, operator)
+
+    def _points(self, theta: Array, x: Array) -> Array:
+        """``x`` as ``(m, d)``, after checking ``θ`` and the number of coordinates."""
+        check_theta(theta, self.num_params)
+        X = x[:, None] if x.ndim == 1 else x
+        if X.shape[1] != self.in_dim:
+            raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
+        return X
+
+    def _operator_jacobian(self, theta: Array, x: Array, operator: Mapping[str, float]) -> tuple[Array, Array]:
+        """``𝓛v`` and its θ-Jacobian for ``𝓛 = c₀ + Σ_k c₁ₖ ∂ₖ + Σ_k c₂ₖ ∂ₖ²``, grouped by order
+        ``q`` with the per-neuron weights ``ω_q = W^{∘q} c_q`` (``ω₀ = c₀``)::
+
+            𝓛v = c₀ c + Σ_q σ⁽q⁾(z) (a ⊙ ω_q),
+            ∂/∂aⱼ = Σ_q σ⁽q⁾(zⱼ) ω_qⱼ,   ∂/∂bⱼ = aⱼ Σ_q σ⁽q⁺¹⁾(zⱼ) ω_qⱼ,   ∂/∂c = c₀,
+            ∂/∂Wⱼₗ = xₗ ∂/∂bⱼ + aⱼ Σ_{q≥1} q c_qₗ Wⱼₗ^{q−1} σ⁽q⁾(zⱼ),
+
+        one pass per order over the ``m × width`` arrays and one assembly of the ``m × p``
+        Jacobian, instead of a Jacobian per term summed afterwards."""
+        xp = backend.namespace(theta, x)
+        X = self._points(theta, x)
+        orders, coefficients = self._grouped(operator)
+        W, b, a, c = self.unpack(theta)
+        z = X @ W.T
+        z += b  # (m, width)
+        sigma = ACTIVATIONS[self.activation](z, xp, max(orders) + 1)
+        c0 = float(coefficients[0][0])
+        weights = {0: c0} | {q: (W**q) @ backend.as_array_like(coefficients[q], theta) for q in orders if q}  # ω_q
+        d_a = d_b = None  # Σ_q σ⁽q⁾ω_q and Σ_q σ⁽q⁺¹⁾ω_q, (m, width)
+        for q in orders:
+            part_a, part_b = sigma[q] * weights[q], sigma[q + 1] * weights[q]
+            d_a = part_a if d_a is None else d_a + part_a
+            d_b = part_b if d_b is None else d_b + part_b
+        d_b *= a  # ∂/∂b
+        m, (n, d) = X.shape[0], W.shape
+        jac = xp.empty((m, self.num_params), dtype=d_b.dtype)  # θ = (W row-major, b, a, c)
+        for axis in range(d):
+            column = d_b * X[:, axis : axis + 1]  # ∂/∂W_jl, l = axis: xₗ ∂/∂bⱼ + …
+            for q in orders:
+                if q:
+                    column += sigma[q] * (a * (q * float(coefficients[q][axis])) * W[:, axis] ** (q - 1))
+            jac[:, axis : n * d : d] = column
+        jac[:, n * d : n * d + n] = d_b
+        jac[:, n * d + n : n * d + 2 * n] = d_a
+        jac[:, -1] = c0
+        return d_a @ a + c0 * c, jac
 
     def _operator_values(self, theta: Array, x: Array, operator: Mapping[str, float]) -> Array:
         """``Σ_t a_t ∂_t v`` alone (the cost's path), grouped by derivative order:
@@ -123,10 +164,7 @@ class ShallowNetwork(MLP):
         powers, ``c`` the coefficients of the order-``q`` terms by axis), ``c₀(σ(z)a + c)`` for
         ``q = 0``: one product per order instead of one per term."""
         xp = backend.namespace(theta, x)
-        check_theta(theta, self.num_params)
-        X = x[:, None] if x.ndim == 1 else x
-        if X.shape[1] != self.in_dim:
-            raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
+        X = self._points(theta, x)
         orders, coefficients = self._grouped(operator)
         W, b, a, c = self.unpack(theta)
         z = X @ W.T
