@@ -20,7 +20,12 @@ residual, ``λ = 1e-6`` as in example 09), ``t*`` the best of the grid
   ``riemgd.models.MLP((2, 64, 64, 1))`` (2-64-64-1, skipped while riemgd has no ``MLP``);
 * **JAX** — ``benchmarks/peers/jax_engd.py``, written from the paper's formulas
   (jitted, float64), with the ``"parameter"`` (p × p Cholesky) and ``"sample"``
-  (n × n Cholesky of ``ĴĴᵀ + λI``, push-through) solvers.
+  (n × n Cholesky of ``ĴĴᵀ + λI``, push-through) solvers;
+* **numpy (bare)** — ``benchmarks/peers/numpy_engd.py`` (the shallow network
+  only): the same step written by hand in numpy/scipy with the fewest passes we
+  found, trial losses from the pre-activations ``z + t dz`` (affine in the
+  step). riemgd / numpy is riemgd's own cost; numpy / JAX is numpy's (unfused
+  elementwise passes) against XLA's fused, vectorized loops.
 
 Checks before timing, from the same ``θ₀ = model.initial_parameters(rng=seed)``:
 the two problems have the same points and weights, the two networks the same
@@ -149,6 +154,11 @@ class Setting:
             float(np.max(np.abs(np.asarray(a) - np.asarray(b)) / np.max(np.abs(b))))
             for a, b in zip(own, points, strict=True)
         )
+        self.bare = None
+        if len(layers) == 3:  # the bare-numpy peer is written for one hidden layer
+            from peers.numpy_engd import ShallowPoissonENGD
+
+            self.bare = ShallowPoissonENGD(layers[1], *points, jax_engd.source(points[0]), damping)
         fine, fine_w = riemgd.spaces.gauss_legendre_box(64, [(0.0, 1.0), (0.0, 1.0)])
         self.fine, self.fine_w, self.u_fine = fine, fine_w, np.sin(np.pi * fine[:, 0]) * np.sin(np.pi * fine[:, 1])
         self.same_test_grid = max(relative(self.jax.test, fine), relative(self.jax.test_w, fine_w))
@@ -201,6 +211,9 @@ def agreement(setting: Setting) -> dict:
         "riemgd_regularized": bool(problem.manifold.solver(theta0).regularized),
         "condition": damped_condition(problem, theta0, setting.damping),
     }
+    if setting.bare is not None:
+        out["direction_numpy"] = relative(setting.bare.direction(theta0), d_riemgd)
+        out["iterate_numpy"] = relative(setting.bare.step(theta0), first.point)
     for solver in ("parameter", "sample"):
         out[f"direction_{solver}"] = relative(jx.direction(theta0, solver, setting.damping), d_riemgd)
         begin = time.perf_counter()
@@ -246,9 +259,18 @@ def time_methods(setting: Setting, iterations: int, repeats: int) -> dict:
 
         return run
 
+    def bare_run() -> float:
+        gc.collect()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        theta = setting.bare.run(theta0, iterations)
+        elapsed[:] = [time.perf_counter() - begin, time.process_time() - begin_cpu]
+        return setting.bare.loss(theta)
+
     elapsed = [math.nan, math.nan]
     final: dict[str, float] = {}
     methods = {"riemgd": riemgd_run, "JAX parameter": jax_run("parameter"), "JAX sample": jax_run("sample")}
+    if setting.bare is not None:
+        methods["numpy (bare)"] = bare_run
     best = dict.fromkeys(methods, math.inf)
     best_cpu = dict.fromkeys(methods, math.inf)
     for _ in range(repeats):
@@ -395,6 +417,7 @@ def main() -> None:
         check = agreement(setting)
         keys = ("points", "test_grid", "values", "loss", "direction_parameter", "direction_sample")
         keys += ("iterate_parameter", "iterate_sample")
+        keys += ("direction_numpy", "iterate_numpy") if setting.bare is not None else ()
         for key in keys:
             # directions and iterates solve a linear system: two correct solvers agree to ~κ ε
             solved = max(TOLERANCE, 100 * np.finfo(float).eps * check["condition"])
@@ -430,6 +453,11 @@ def main() -> None:
             )
         ratio = wall["riemgd"] / best_jax
         print(f"\n- riemgd / JAX-best wall time: **{ratio:.2f}** (CPU time: {cpu['riemgd'] / best_jax_cpu:.2f})")
+        if "numpy (bare)" in wall:
+            print(
+                f"- riemgd / bare numpy: {wall['riemgd'] / wall['numpy (bare)']:.2f}; "
+                f"bare numpy / JAX-best: {wall['numpy (bare)'] / best_jax:.2f}"
+            )
         record["rows"][setting.name] = {
             "p": p,
             "iterations": iterations,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.functional.models.activations import ACTIVATIONS
+from riemgd.functional.models.activations import ACTIVATIONS, single_derivative
 from riemgd.functional.models.base import Array, check_theta, parse_term
 from riemgd.functional.models.mlp import MLP, _Spec
 
@@ -169,6 +169,13 @@ class ShallowNetwork(MLP):
         W, b, a, c = self.unpack(theta)
         z = X @ W.T
         z += b  # (m, width)
+        if len(orders) == 1:  # one order (a Laplacian, or values): that derivative alone
+            (q,) = orders
+            derivative, factor = single_derivative(self.activation, z, xp, q)
+            if q == 0:
+                return (factor * coefficients[0][0]) * (derivative @ a + c)
+            weights = (W**q) @ backend.as_array_like(coefficients[q], theta)
+            return derivative @ ((factor * a) * weights)
         sigma = ACTIVATIONS[self.activation](z, xp, max(orders))
         total = None
         for q in orders:
