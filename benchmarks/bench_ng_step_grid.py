@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="BLAS threads and cores (re-executes the script)")
     parser.add_argument("--max-gb", type=float, default=8.0, help="skip cells whose J exceeds this many GB")
     parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH", help="write the numbers")
+    parser.add_argument("--only", type=int, nargs=2, metavar=("M", "P"), help="run this one cell of the grid")
     parser.add_argument("--cell", type=int, nargs=2, metavar=("M", "P"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cell:  # a worker: one cell, its numbers as the last line of stdout
@@ -266,6 +267,8 @@ def main() -> None:
     cells = [(m, p) for m in SAMPLES for p in PARAMETERS]
     if args.quick:
         cells = [(m, p) for m, p in cells if m == SAMPLES[0] and p <= 1000]
+    if args.only:
+        cells = [tuple(args.only)]
     print(
         f"\nbest of max({args.repeats}, steps in {args.min_time:g} s, ≤ 1000) per cell (column n); "
         "times in seconds; peak = extra memory of one step (tracemalloc), MiB\n"
