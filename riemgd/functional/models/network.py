@@ -120,6 +120,16 @@ class ShallowNetwork(MLP):
             raise ValueError(f"points must have {self.in_dim} coordinates, got shape {tuple(x.shape)}")
         return X
 
+    def _pre_activations(self, theta: Array, x: Array) -> tuple[Any, Array, Array, tuple]:
+        """``(xp, X, z, (W, b, a, c))`` with the points ``X`` as ``(m, d)`` (checked) and
+        ``z = X Wᵀ + b`` ``(m, width)``."""
+        xp = backend.namespace(theta, x)
+        X = self._points(theta, x)
+        W, b, a, c = self.unpack(theta)
+        z = X @ W.T
+        z += b
+        return xp, X, z, (W, b, a, c)
+
     def _operator_jacobian(self, theta: Array, x: Array, operator: Mapping[str, float]) -> tuple[Array, Array]:
         """``𝓛v`` and its θ-Jacobian for ``𝓛 = c₀ + Σ_k c₁ₖ ∂ₖ + Σ_k c₂ₖ ∂ₖ²``, grouped by order
         ``q`` with the per-neuron weights ``ω_q = W^{∘q} c_q`` (``ω₀ = c₀``)::
@@ -130,12 +140,8 @@ class ShallowNetwork(MLP):
 
         one pass per order over the ``m × width`` arrays and one assembly of the ``m × p``
         Jacobian, instead of a Jacobian per term summed afterwards."""
-        xp = backend.namespace(theta, x)
-        X = self._points(theta, x)
+        xp, X, z, (W, _, a, c) = self._pre_activations(theta, x)
         orders, coefficients = self._grouped(operator)
-        W, b, a, c = self.unpack(theta)
-        z = X @ W.T
-        z += b  # (m, width)
         sigma = ACTIVATIONS[self.activation](z, xp, max(orders) + 1)
         c0 = float(coefficients[0][0])
         weights = {0: c0} | {q: (W**q) @ backend.as_array_like(coefficients[q], theta) for q in orders if q}  # ω_q
@@ -163,12 +169,8 @@ class ShallowNetwork(MLP):
         ``Σ_k c_k ∂ₖ^q v = σ⁽q⁾(z) (a ⊙ W^{∘q} c)`` for ``q = 1, 2`` (``W^{∘q}`` entrywise
         powers, ``c`` the coefficients of the order-``q`` terms by axis), ``c₀(σ(z)a + c)`` for
         ``q = 0``: one product per order instead of one per term."""
-        xp = backend.namespace(theta, x)
-        X = self._points(theta, x)
+        xp, _, z, (W, _, a, c) = self._pre_activations(theta, x)
         orders, coefficients = self._grouped(operator)
-        W, b, a, c = self.unpack(theta)
-        z = X @ W.T
-        z += b  # (m, width)
         if len(orders) == 1:  # one order (a Laplacian, or values): that derivative alone
             (q,) = orders
             derivative, factor = single_derivative(self.activation, z, xp, q)
