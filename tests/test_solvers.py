@@ -459,3 +459,23 @@ def test_every_solver_runs_on_array_api_strict(solver, width, damping):
             assert type(gradient).__module__.startswith("array_api_strict")
     for strict, reference in zip(results[1], results[0], strict=True):
         np.testing.assert_allclose(strict, reference, rtol=1e-8, atol=1e-10 * np.abs(reference).max())
+
+
+@pytest.mark.parametrize("kind", ["gram", "sample"])
+def test_factorized_solvers_take_functions_through_the_spaces_whitening(kind):
+    """``solve_function(g, q) = G_Λ⁻¹ ((SJ)ᵀ S g + q)`` against the dense solve, on both
+    factorized solvers (the manifold's projection calls it whatever the solver)."""
+    rng = np.random.default_rng(11)
+    n, p = (30, 8) if kind == "gram" else (8, 30)
+    root = rng.uniform(0.5, 2.0, n)  # S = diag(root)
+    jacobian = rng.standard_normal((n, p))
+    whitened = root[:, None] * jacobian
+    g, q, damping = rng.standard_normal(n), rng.standard_normal(p), 0.3
+    make = GramSolver if kind == "gram" else SampleSolver
+    solver = make(whitened, damping, 1e-12, whiten=lambda f: root * f)
+    dense = whitened.T @ whitened + damping * np.eye(p)
+    expected = np.linalg.solve(dense, whitened.T @ (root * g) + q)
+    np.testing.assert_allclose(solver.solve_function(g, q), expected, rtol=1e-10)
+    np.testing.assert_allclose(solver.solve_function(None, q), np.linalg.solve(dense, q), rtol=1e-10)
+    with pytest.raises(TypeError, match="whiten"):
+        make(whitened, damping, 1e-12).solve_function(g, q)

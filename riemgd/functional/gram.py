@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,26 @@ def _diagonal_matrix(xp: Any, diagonal: Array) -> Array:
     return diagonal[:, None] * xp.eye(diagonal.shape[0], dtype=diagonal.dtype)
 
 
-class GramSolver:
+class WhitenedSolver:
+    """What the factorized solvers share: functions of ``V`` enter whitened, ``b = S g``,
+    through the space's whitening at the point (``whiten``, given by the manifold), so that
+    ``solve_function`` means the same on every solver, the matrix-free one included."""
+
+    _whiten: Callable[[Array], Array] | None = None
+
+    def solve_whitened(self, whitened_function: Array | None, covector: Array | None = None) -> Array:
+        raise NotImplementedError
+
+    def solve_function(self, function: Array | None, covector: Array | None = None) -> Array:
+        """``G_Λ⁻¹ (Jᵀ K g + q) = G_Λ⁻¹ ((SJ)ᵀ (S g) + q)`` for ``g ∈ V``; a missing part is zero."""
+        if function is None:
+            return self.solve_whitened(None, covector)
+        if self._whiten is None:
+            raise TypeError(f"this {type(self).__name__} was made without whiten=: it cannot take a function of V")
+        return self.solve_whitened(self._whiten(function), covector)
+
+
+class GramSolver(WhitenedSolver):
     """Factorizes the metric ``G_Λ = G + Λ`` of a model manifold at one point,
     ``G = (SJ)ᵀ(SJ)``, with the diagonal shift ``Λ = λI + μ max(D, τ max D)``,
     ``D = diag(G)``, and solves with it.
@@ -79,6 +99,7 @@ class GramSolver:
         rcond: Relative singular-value level in ``(0, 1)``.
         floor: ``τ ∈ [0, 1]``: 0 for the covariant cutoff ``rcond² D``, 1 (default)
             for the isotropic ``rcond² max D · I``.
+        whiten: ``g ↦ S g`` at the point, for :meth:`solve_function` (the manifold's space).
 
     Attributes:
         shift: The diagonal of ``Λ``, shape ``(p,)``, in the Jacobian's dtype.
@@ -88,7 +109,15 @@ class GramSolver:
         factor: Lower Cholesky factor of ``G_Λ`` (None on the eigen fallback).
     """
 
-    def __init__(self, whitened_jacobian: Array, damping: float, rcond: float, floor: float = DEFAULT_FLOOR):
+    def __init__(
+        self,
+        whitened_jacobian: Array,
+        damping: float,
+        rcond: float,
+        floor: float = DEFAULT_FLOOR,
+        whiten: Callable[[Array], Array] | None = None,
+    ):
+        self._whiten = whiten
         # G = (SJ)ᵀ(SJ), one BLAS syrk (backend.gram: one OpenBLAS); Σ_c (S_cJ_c)ᵀ(S_cJ_c) on chunked SJ
         gram = backend.gram(whitened_jacobian)
         xp = backend.namespace(gram)  # the p × p work is on the client (SJ may be a dask array)

@@ -427,14 +427,17 @@ class ModelManifold(Manifold):
         if state.solver is None:
             whitened, damping = state.whitened, self.damping
             n, p = whitened.shape
+            values, space = self._values(theta), self.space
+
+            def whiten(function: Array) -> Array:  # g ↦ S g at θ
+                return space.whiten(values, function)
+
             if self.solver_name == "sample" and n < p:
-                state.solver = SampleSolver(whitened, damping, self.rcond, self.cutoff_floor)
+                state.solver = SampleSolver(whitened, damping, self.rcond, self.cutoff_floor, whiten)
             elif self.solver_name == "cg":
-                values = self._values(theta)
-                products = MatrixProducts(whitened, lambda g: self.space.whiten(values, g))
-                state.solver = self._cg_solver(products, theta)
+                state.solver = self._cg_solver(MatrixProducts(whitened, whiten), theta)
             else:  # "parameter", and "sample" at n ≥ p
-                state.solver = GramSolver(whitened, damping, self.rcond, self.cutoff_floor)
+                state.solver = GramSolver(whitened, damping, self.rcond, self.cutoff_floor, whiten)
         return state.solver
 
     def _cg_solver(self, products: Any, theta: Array) -> _cg.CGSolver:
@@ -502,11 +505,7 @@ class ModelManifold(Manifold):
         function, covector = (vector.function, vector.covector) if isinstance(vector, AmbientVector) else (vector, None)
         if function is None and covector is None:
             return self.zero_vector(point)
-        solver = self.solver(point)
-        if isinstance(solver, _cg.CGSolver):
-            return solver.solve_function(function, covector)  # G_Λ⁻¹ (Jᵀ K g + q)
-        whitened = None if function is None else self.space.whiten(self._values(point), function)
-        return solver.solve_whitened(whitened, covector)  # G_Λ⁻¹ ((SJ)ᵀ S g + q)
+        return self.solver(point).solve_function(function, covector)  # G_Λ⁻¹ (Jᵀ K g + q)
 
     def ambient_gradient(self, point: Array, euclidean_gradient: Array) -> AmbientVector:
         """``(0, ∇_θ L)``: a parameter gradient as an ambient vector, so that

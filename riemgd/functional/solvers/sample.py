@@ -3,10 +3,11 @@ solved through the ``n × n`` kernel, by the push-through (Woodbury) identity.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from riemgd import backend
-from riemgd.functional.gram import DEFAULT_FLOOR
+from riemgd.functional.gram import DEFAULT_FLOOR, WhitenedSolver
 from riemgd.functional.solvers.products import column_norms_squared
 
 Array = Any
@@ -30,7 +31,7 @@ def structural_cutoff(damping: float, rcond: float, deficient: float, smallest: 
     return damping / deficient < rcond**2 * (1.0 + damping / smallest)
 
 
-class SampleSolver:
+class SampleSolver(WhitenedSolver):
     """``G_Λ⁻¹`` for ``G = AᵀA``, ``A = S J`` of shape ``(n, p)`` with ``n < p``,
     from the Cholesky factor of the ``n × n`` kernel ``C = I + A Λ⁻¹ Aᵀ``::
 
@@ -65,13 +66,22 @@ class SampleSolver:
         damping: ``λ ≥ 0``.
         rcond: Relative singular-value level in ``(0, 1)``.
         floor: ``τ ∈ [0, 1]``.
+        whiten: ``g ↦ S g`` at the point, for ``solve_function``.
 
     Attributes:
         shift, damping, cutoff, regularized: as for :class:`GramSolver`.
         factor: Lower Cholesky factor of ``C`` (``n × n``).
     """
 
-    def __init__(self, whitened_jacobian: Array, damping: float, rcond: float, floor: float = DEFAULT_FLOOR):
+    def __init__(
+        self,
+        whitened_jacobian: Array,
+        damping: float,
+        rcond: float,
+        floor: float = DEFAULT_FLOOR,
+        whiten: Callable[[Array], Array] | None = None,
+    ):
+        self._whiten = whiten
         n, p = whitened_jacobian.shape
         if n >= p:
             raise ValueError(f"SampleSolver needs fewer rows than columns (n < p), got n = {n}, p = {p}")
