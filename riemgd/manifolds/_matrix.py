@@ -9,7 +9,6 @@ stacked routines of the array namespace, never a Python loop over copies.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -63,15 +62,6 @@ def orthonormal_factor(a: Any) -> Any:
     ones = xp.ones_like(diagonal)  # the standard's where() takes at most one Python scalar
     signs = xp.astype(xp.where(diagonal < 0, -ones, ones), q.dtype)
     return q * (signs if a.ndim == 2 else row(signs))
-
-
-def symmetric_function(a: Any, fun: Callable[[Any], Any]) -> Any:
-    """``f(A) = Q diag(f(λ)) Qᵀ`` for a symmetric ``A = Q diag(λ) Qᵀ``."""
-    xp = backend.namespace(a)
-    eigenvalues, q = xp.linalg.eigh(a)
-    if a.ndim == 2:
-        return (q * fun(eigenvalues)) @ q.T
-    return (q * row(fun(eigenvalues))) @ transpose(q)
 
 
 def cholesky_factor(a: Any) -> Any | None:

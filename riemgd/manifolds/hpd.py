@@ -9,27 +9,29 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds._affine_invariant import AffineInvariant
 from riemgd.manifolds._complex import (
     check_integer,
     complex_normal,
     hconj,
     herm,
-    hermitian_function,
     stack_shape,
     trace,
     unitary_factor,
 )
-from riemgd.manifolds.base import Manifold, check_complex_array, check_shape, point_tolerance
+from riemgd.manifolds.base import check_complex_array, check_shape, point_tolerance
 
 
-class HermitianPositiveDefinite(Manifold):
+class HermitianPositiveDefinite(AffineInvariant):
     """``HPD(n)`` with the affine-invariant metric ``⟨A, B⟩_X = Re tr(X⁻¹ A X⁻¹ B)``
     (pymanopt's ``HermitianPositiveDefinite``; Bhatia 2007, ch. 6). Tangent
     vectors are Hermitian matrices; with ``k > 1`` a point is a stack of shape
     ``(k, n, n)`` and the metric sums over the stack.
 
     Every formula goes through the Cholesky factor ``X = L Lᴴ`` (never an
-    inverse), writing ``Ã = L⁻¹ A L⁻ᴴ`` for Hermitian ``A``:
+    inverse), writing ``Ã = L⁻¹ A L⁻ᴴ`` for Hermitian ``A`` (the formulas of
+    :class:`~riemgd.SymmetricPositiveDefinite` with ``ᴴ`` for ``ᵀ``,
+    ``riemgd.manifolds._affine_invariant``):
 
     * ``⟨A, B⟩_X = Re tr(Ã B̃)``; ``P_X(V) = herm(V) = (V + Vᴴ)/2``
     * Riemannian gradient ``X herm(∇f) X``; Hessian
@@ -66,6 +68,8 @@ class HermitianPositiveDefinite(Manifold):
     def typical_dist(self) -> float:
         return math.sqrt(self.dim)
 
+    _adjoint = staticmethod(hconj)
+
     # X = L Lᴴ, and Ã = L⁻¹ A L⁻ᴴ = L⁻¹ (L⁻¹ A)ᴴ for Hermitian A. The array library's own
     # cholesky and solve, batched over a stack: for numpy, no scipy call between numpy products
     # (the two OpenBLAS thread pools fight, see riemgd.backend; measured 15 ms for a 3 × 3
@@ -85,65 +89,6 @@ class HermitianPositiveDefinite(Manifold):
     def _solve(factor: Any, a: Any) -> Any:
         """``L⁻¹ A`` (a solve with the triangular ``L``, never its inverse)."""
         return backend.namespace(factor, a).linalg.solve(factor, a)
-
-    def _congruence(self, factor: Any, a: Any) -> Any:
-        return self._solve(factor, hconj(self._solve(factor, a)))
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        factor = self._factor(point)
-        a = self._congruence(factor, tangent_vector_a)
-        if tangent_vector_b is tangent_vector_a:
-            return backend.inner(a, a)
-        return backend.inner(a, self._congruence(factor, tangent_vector_b))
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        check_shape(vector, self._shape, "vector")
-        return herm(vector)
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return point @ herm(euclidean_gradient) @ point
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        return point @ herm(euclidean_hessian) @ point + herm(tangent_vector @ herm(euclidean_gradient) @ point)
-
-    def retraction(self, point: Any, tangent_vector: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        w = self._solve(self._factor(point), tangent_vector)  # U X⁻¹ U = (L⁻¹U)ᴴ (L⁻¹U)
-        return herm(point + tangent_vector + 0.5 * (hconj(w) @ w))
-
-    def exp(self, point: Any, tangent_vector: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        xp = backend.namespace(point, tangent_vector)
-        factor = self._factor(point)
-        return herm(factor @ hermitian_function(herm(self._congruence(factor, tangent_vector)), xp.exp) @ hconj(factor))
-
-    def log(self, point_a: Any, point_b: Any) -> Any:
-        xp = backend.namespace(point_a, point_b)
-        factor = self._factor(point_a)
-        return herm(factor @ hermitian_function(herm(self._congruence(factor, point_b)), xp.log) @ hconj(factor))
-
-    def dist(self, point_a: Any, point_b: Any) -> Any:
-        xp = backend.namespace(point_a, point_b)
-        eigenvalues = xp.linalg.eigvalsh(herm(self._congruence(self._factor(point_a), point_b)))
-        return xp.sqrt(xp.sum(xp.log(eigenvalues) ** 2))
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Parallel transport along the geodesic from ``a`` to ``b``: ``E U Eᴴ``,
-        ``E = L Ỹ^{1/2} L⁻¹``, so ``E U Eᴴ = L Ỹ^{1/2} Ũ Ỹ^{1/2} Lᴴ``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        xp = backend.namespace(point_a, point_b)
-        factor = self._factor(point_a)
-        root = hermitian_function(herm(self._congruence(factor, point_b)), xp.sqrt)
-        return herm(factor @ (root @ self._congruence(factor, tangent_vector_a) @ root) @ hconj(factor))
 
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         generator = backend.default_rng(rng)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd.manifolds._affine_invariant import AffineInvariant
 from riemgd.manifolds._matrix import (
     check_copies,
     cholesky_factor,
@@ -15,17 +16,17 @@ from riemgd.manifolds._matrix import (
     solve_lower,
     stack_shape,
     sym,
-    symmetric_function,
     transpose,
 )
-from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
+from riemgd.manifolds.base import check_array, point_tolerance
 
 
-class SymmetricPositiveDefinite(Manifold):
+class SymmetricPositiveDefinite(AffineInvariant):
     """``SPD(n)`` with the affine-invariant metric ``⟨A, B⟩_X = tr(X⁻¹ A X⁻¹ B)``.
 
     Every formula is evaluated through the Cholesky factor ``X = L Lᵀ`` (never
-    an inverse), writing ``Ã = L⁻¹ A L⁻ᵀ``:
+    an inverse), writing ``Ã = L⁻¹ A L⁻ᵀ`` (the formulas are shared with
+    :class:`~riemgd.HermitianPositiveDefinite`, ``riemgd.manifolds._affine_invariant``):
 
     * ``⟨A, B⟩_X = tr(Ã B̃)``; ``P_{T_X} U = sym(U)``; Riemannian gradient ``X sym(∇f) X``
     * ``Hess f(X)[U] = X sym(∇²f(X)[U]) X + sym(U sym(∇f(X)) X)`` (pymanopt's and
@@ -60,11 +61,8 @@ class SymmetricPositiveDefinite(Manifold):
             f"Manifold of {n}x{n} SPD matrices (affine-invariant metric{power})", k * self._n * (self._n + 1) // 2
         )
 
-    # Ã = L⁻¹ A L⁻ᵀ for X = L Lᵀ
-    @staticmethod
-    def _congruence(factor: Any, a: Any) -> Any:
-        y = solve_lower(factor, a)
-        return solve_lower(factor, transpose(y))
+    _adjoint = staticmethod(transpose)
+    _solve = staticmethod(solve_lower)  # L⁻¹ A: the triangular solve (a stack: the stacked solve)
 
     @staticmethod
     def _factor(point: Any) -> Any:
@@ -72,62 +70,6 @@ class SymmetricPositiveDefinite(Manifold):
         if factor is None:
             raise ValueError("point is not positive definite (its Cholesky factorization failed)")
         return factor
-
-    def inner_product(self, point: Any, tangent_vector_a: Any, tangent_vector_b: Any) -> Any:
-        factor = self._factor(point)
-        a = self._congruence(factor, tangent_vector_a)
-        if tangent_vector_b is tangent_vector_a:
-            return backend.inner(a, a)
-        return backend.inner(a, self._congruence(factor, tangent_vector_b))
-
-    def projection(self, point: Any, vector: Any) -> Any:
-        check_shape(vector, self._shape, "vector")
-        return sym(vector)
-
-    def euclidean_to_riemannian_gradient(self, point: Any, euclidean_gradient: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        return point @ sym(euclidean_gradient) @ point
-
-    def euclidean_to_riemannian_hessian(
-        self, point: Any, euclidean_gradient: Any, euclidean_hessian: Any, tangent_vector: Any
-    ) -> Any:
-        """``Hess f(X)[U] = X sym(∇²f(X)[U]) X + sym(U sym(∇f(X)) X)``."""
-        check_shape(point, self._shape, "point")
-        check_shape(euclidean_gradient, self._shape, "euclidean_gradient")
-        check_shape(euclidean_hessian, self._shape, "euclidean_hessian")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        return point @ sym(euclidean_hessian) @ point + sym(tangent_vector @ sym(euclidean_gradient) @ point)
-
-    def retraction(self, point: Any, tangent_vector: Any) -> Any:
-        check_shape(point, self._shape, "point")
-        check_shape(tangent_vector, self._shape, "tangent_vector")
-        w = solve_lower(self._factor(point), tangent_vector)
-        return sym(point + tangent_vector) + 0.5 * sym(transpose(w) @ w)
-
-    def exp(self, point: Any, tangent_vector: Any) -> Any:
-        xp = backend.namespace(point)
-        factor = self._factor(point)
-        return sym(factor @ symmetric_function(self._congruence(factor, tangent_vector), xp.exp) @ transpose(factor))
-
-    def log(self, point_a: Any, point_b: Any) -> Any:
-        xp = backend.namespace(point_a)
-        factor = self._factor(point_a)
-        return sym(factor @ symmetric_function(self._congruence(factor, point_b), xp.log) @ transpose(factor))
-
-    def dist(self, point_a: Any, point_b: Any) -> Any:
-        xp = backend.namespace(point_a, point_b)
-        eigenvalues = xp.linalg.eigvalsh(sym(self._congruence(self._factor(point_a), point_b)))
-        return xp.sqrt(xp.sum(xp.log(eigenvalues) ** 2))
-
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        xp = backend.namespace(point_a, point_b)
-        factor = self._factor(point_a)
-        root = symmetric_function(sym(self._congruence(factor, point_b)), xp.sqrt)
-        # E = L Ỹ^{1/2} L⁻¹, so E U Eᵀ = L Ỹ^{1/2} Ũ Ỹ^{1/2} Lᵀ with Ũ = L⁻¹ U L⁻ᵀ.
-        inner = root @ self._congruence(factor, tangent_vector_a) @ root
-        return sym(factor @ inner @ transpose(factor))
 
     @property
     def typical_dist(self) -> float:
