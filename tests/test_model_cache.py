@@ -148,7 +148,10 @@ def test_a_new_sample_invalidates_the_cached_evaluations():
 
 
 class CountingLinear(models.Linear):
-    """Counts the evaluations, with and without the Jacobian."""
+    """Counts the evaluations, with and without the Jacobian (its evaluate is Linear's:
+    it says again that the Jacobian is constant)."""
+
+    constant_jacobian = True
 
     def __init__(self, features):
         super().__init__(features, np.eye(4))
@@ -200,3 +203,29 @@ def test_a_pickled_manifold_does_not_carry_a_constant_jacobian():
     manifold.gram(np.ones(4))
     assert manifold._constant_jacobian() is not None
     assert len(pickle.dumps(manifold)) < size + 16
+
+
+class ThetaDependentLinear(models.Linear):
+    """A user's subclass whose evaluate makes the Jacobian depend on θ (J = (1 + θ₀) Φ):
+    it inherits ``constant_jacobian = True`` from Linear, which must not be trusted."""
+
+    def evaluate(self, theta, x, terms=("value",), *, jacobian=True):
+        phi = _features(x)
+        scale = 1.0 + theta[0]
+        values = scale * (phi @ theta)
+        jac = scale * phi
+        jac[:, 0] += phi @ theta  # ∂/∂θ₀ of (1 + θ₀) Φθ
+        return [values], ([jac] if jacobian else None)
+
+
+def test_a_subclass_that_evaluates_otherwise_is_not_taken_for_a_constant_jacobian():
+    manifold = riemgd.ModelManifold(ThetaDependentLinear(_features, np.eye(4)), spaces.L2(X, W))
+    problem = riemgd.Problem(manifold, losses.L2(target))
+    problem.riemannian_gradient(np.ones(4))
+    theta = np.array([0.3, -1.0, 2.0, 0.5])
+    phi = _features(X)
+    jac = (1.0 + theta[0]) * phi
+    jac[:, 0] += phi @ theta
+    residual = (1.0 + theta[0]) * (phi @ theta) - target(X)
+    expected = np.linalg.lstsq(np.sqrt(W)[:, None] * jac, np.sqrt(W) * residual, rcond=None)[0]
+    np.testing.assert_allclose(problem.riemannian_gradient(theta), expected, rtol=1e-9)

@@ -61,6 +61,7 @@ from riemgd.functional.hessian import (
     loss_hessian_vector_product,
     require_constant_metric,
 )
+from riemgd.functional.models.base import has_constant_jacobian
 from riemgd.functional.solvers import cg as _cg
 from riemgd.functional.solvers.choice import DEFAULT_MEMORY_BUDGET, SOLVERS, choose_solver
 from riemgd.functional.solvers.products import MatrixProducts, ModelProducts, has_products
@@ -359,7 +360,7 @@ class ModelManifold(Manifold):
                 if state.values is None:  # keep values computed earlier: caches downstream key on them
                     self._check_values(values)
                     state.values = values
-                if self.model.constant_jacobian:
+                if has_constant_jacobian(self.model):
                     self.__dict__["_constant"] = (self.space.version, jacobian)
             expected = (self.space.size, self.model.num_params)
             if tuple(jacobian.shape) != expected:

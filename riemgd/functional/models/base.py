@@ -43,6 +43,16 @@ def parse_term(term: str) -> tuple[int, int]:
     raise ValueError(f"unknown term {term!r}: expected 'value', 'd<k>' or 'dd<k>'")
 
 
+def has_constant_jacobian(model: Any) -> bool:
+    """``model.constant_jacobian``, when the class that sets it also defines (or inherits
+    from it) the ``evaluate`` in use: a user's subclass of ``Linear`` whose ``evaluate``
+    makes ``J`` depend on ``θ`` is not taken for constant."""
+    mro = type(model).__mro__
+    owner = {name: next((c for c in mro if name in c.__dict__), object) for name in ("constant_jacobian", "evaluate")}
+    trusted = issubclass(owner["constant_jacobian"], owner["evaluate"])
+    return trusted and bool(getattr(model, "constant_jacobian", False))
+
+
 class Model:
     """A parametric function ``v_θ = A(θ)``.
 
@@ -55,8 +65,10 @@ class Model:
     Attributes:
         num_params: ``p``, the number of parameters.
         constant_jacobian: ``J`` does not depend on ``θ`` and the model keeps
-            it, so asking for it with the values costs nothing more (a linear
-            model); the manifold then gets both from one call.
+            it (a linear model): the manifold forms it once per sample. Trusted
+            only from the class that defines :meth:`evaluate` (see
+            :func:`has_constant_jacobian`): a subclass that evaluates otherwise
+            must say so again.
     """
 
     num_params: int
