@@ -22,7 +22,8 @@ Methods: riemgd ``GradientDescent()`` (Armijo), ``ConjugateGradient()``
 (Hestenes–Stiefel, strong Wolfe line search), ``LBFGS()`` (memory 10, Wolfe),
 ``HeavyBall(1/L, β, "LM")`` and ``Nesterov(1/L, β, restart="function")`` with
 ``L``, ``μ`` from the spectrum and ``β = (1 − √(μ/L)) / (1 + √(μ/L))`` (only
-where ``L`` and ``μ`` are known), and ``TrustRegions()`` when riemgd has it;
+where ``L`` and ``μ`` are known), and ``TrustRegions()`` and ``Newton()``
+(Riemannian Newton–CG, its default full steps) where a Hessian is given;
 pymanopt 2.2.1 ``SteepestDescent()``, ``ConjugateGradient()`` and
 ``TrustRegions()`` (where a Hessian is given), all with their defaults. Every
 method starts from the same point and calls the same plain numpy functions
@@ -424,6 +425,15 @@ def methods_for(case: Case) -> list[Method]:
                 "riemgd TrustRegions",
                 lambda: riemgd.TrustRegions(max_iterations=MAX_ITERATIONS, min_gradient_norm=0.0),
                 "pymanopt TrustRegions",
+                hessian=True,
+            )
+        )
+        methods.append(
+            riemgd_method(
+                case,
+                "riemgd Newton",
+                lambda: riemgd.Newton(max_iterations=MAX_ITERATIONS, min_gradient_norm=0.0, min_step_size=1e-14),
+                None,
                 hessian=True,
             )
         )
