@@ -60,18 +60,6 @@ def complex_normal(generator: np.random.Generator, shape: tuple[int, ...]) -> np
     return generator.standard_normal(shape) + 1j * generator.standard_normal(shape)
 
 
-def stack_shape(k: int, *shape: int) -> tuple[int, ...]:
-    """pymanopt's layout of ``k`` copies: ``shape`` for ``k = 1``, ``(k, *shape)`` otherwise."""
-    return tuple(shape) if k == 1 else (k, *shape)
-
-
-def check_integer(value: Any, name: str, minimum: int = 1) -> int:
-    """``value`` as an int, or ``ValueError`` naming ``name`` unless it is an integer ``≥ minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer no less than {minimum}, got {value!r}")
-    return int(value)
-
-
 def per_matrix(fun: Callable[..., Any], *arrays: Any) -> Any:
     """``fun`` (a routine for single matrices, e.g. scipy's ``logm`` or
     ``solve_triangular``) applied to each matrix of a stack; its results stacked."""

@@ -23,11 +23,17 @@ def stack_shape(k: int, *shape: int) -> tuple[int, ...]:
     return tuple(shape) if k == 1 else (k, *shape)
 
 
+def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an ``int``, or ``ValueError`` naming ``name`` unless it is an
+    integer ``≥ minimum``."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < minimum:
+        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_copies(k: Any) -> int:
     """``k`` as an ``int``, or ``ValueError`` unless it is an integer ``≥ 1``."""
-    if isinstance(k, bool) or not hasattr(k, "__index__") or int(k) < 1:
-        raise ValueError(f"k (the number of copies) must be an integer ≥ 1, got {k!r}")
-    return int(k)
+    return positive_int(k, "k (the number of copies)")
 
 
 def transpose(a: Any) -> Any:

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._complex import check_integer, complex_normal
+from riemgd.manifolds._complex import complex_normal
+from riemgd.manifolds._matrix import positive_int
 from riemgd.manifolds.base import Manifold, check_complex_array, check_shape, point_tolerance
 
 
@@ -39,7 +40,7 @@ class ComplexCircle(Manifold):
     """
 
     def __init__(self, n: int = 1):
-        self._n = check_integer(n, "n")
+        self._n = positive_int(n, "n")
         name = "Complex circle S^1" if self._n == 1 else f"Product manifold of complex circles (S^1)^{self._n}"
         super().__init__(name, self._n)
 

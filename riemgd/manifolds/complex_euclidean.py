@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._complex import check_integer, complex_normal
+from riemgd.manifolds._complex import complex_normal
+from riemgd.manifolds._matrix import positive_int
 from riemgd.manifolds.base import Manifold, check_complex_array
 from riemgd.manifolds.euclidean import Euclidean
 
@@ -35,7 +36,7 @@ class ComplexEuclidean(Euclidean):
     def __init__(self, *shape: int):
         if not shape:
             raise ValueError("shape must be one or more positive integers, got ()")
-        self._shape = tuple(check_integer(n, "every entry of shape") for n in shape)
+        self._shape = tuple(positive_int(n, "every entry of shape") for n in shape)
         Manifold.__init__(
             self, f"Complex Euclidean space C^{'x'.join(map(str, self._shape))}", 2 * math.prod(self._shape)
         )

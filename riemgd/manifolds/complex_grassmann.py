@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._complex import check_integer, complex_normal, hconj, stack_shape, unitary_factor
+from riemgd.manifolds._complex import complex_normal, hconj, unitary_factor
+from riemgd.manifolds._matrix import positive_int, stack_shape
 from riemgd.manifolds.base import Manifold, check_complex_array, check_shape, point_tolerance
 from riemgd.manifolds.grassmann import Grassmann
 
@@ -44,7 +45,7 @@ class ComplexGrassmann(Grassmann):
     _adjoint = staticmethod(hconj)  # projection, Hessian and their fast paths are Grassmann's with Xᴴ
 
     def __init__(self, n: int, p: int, *, k: int = 1):
-        self._n, self._p, self._k = check_integer(n, "n"), check_integer(p, "p"), check_integer(k, "k")
+        self._n, self._p, self._k = positive_int(n, "n"), positive_int(p, "p"), positive_int(k, "k")
         if self._p > self._n:
             raise ValueError(f"need n >= p >= 1, got n={n}, p={p}")
         self._shape = stack_shape(self._k, self._n, self._p)

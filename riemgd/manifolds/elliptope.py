@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._stacked import positive_int, rowwise_inner
+from riemgd.manifolds._matrix import positive_int
+from riemgd.manifolds._stacked import rowwise_inner
 from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 

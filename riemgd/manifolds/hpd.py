@@ -10,15 +10,8 @@ import numpy as np
 
 from riemgd import backend
 from riemgd.manifolds._affine_invariant import AffineInvariant
-from riemgd.manifolds._complex import (
-    check_integer,
-    complex_normal,
-    hconj,
-    herm,
-    stack_shape,
-    trace,
-    unitary_factor,
-)
+from riemgd.manifolds._complex import complex_normal, hconj, herm, trace, unitary_factor
+from riemgd.manifolds._matrix import positive_int, stack_shape
 from riemgd.manifolds.base import check_complex_array, check_shape, point_tolerance
 
 
@@ -58,7 +51,7 @@ class HermitianPositiveDefinite(AffineInvariant):
     _constraints = 0  # real equations beyond X = Xᴴ (one per copy for SHPD: det X = 1)
 
     def __init__(self, n: int, *, k: int = 1):
-        self._n, self._k = check_integer(n, "n"), check_integer(k, "k")
+        self._n, self._k = positive_int(n, "n"), positive_int(k, "k")
         self._shape = stack_shape(self._k, self._n, self._n)
         copies = f"Product manifold of {self._k} " if self._k > 1 else "Manifold of "
         name = f"{copies}{self._kind} {self._n}x{self._n} matrices (affine-invariant metric)"

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._stacked import positive_int, rowwise_inner, safe_ratio
+from riemgd.manifolds._matrix import positive_int
+from riemgd.manifolds._stacked import rowwise_inner, safe_ratio
 from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 

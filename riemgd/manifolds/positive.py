@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._stacked import positive_int, stack_shape
+from riemgd.manifolds._matrix import positive_int, stack_shape
 from riemgd.manifolds.base import Manifold, check_array, check_shape
 
 

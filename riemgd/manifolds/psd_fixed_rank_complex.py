@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._complex import check_integer, complex_normal, hconj
+from riemgd.manifolds._complex import complex_normal, hconj
+from riemgd.manifolds._matrix import positive_int
 from riemgd.manifolds.base import Manifold, check_complex_array, check_shape
 
 
@@ -48,7 +49,7 @@ class PSDFixedRankComplex(Manifold):
     """
 
     def __init__(self, n: int, k: int):
-        self._n, self._k = check_integer(n, "n"), check_integer(k, "k")
+        self._n, self._k = positive_int(n, "n"), positive_int(k, "k")
         if self._k > self._n:
             raise ValueError(f"need n >= k >= 1, got n={n}, k={k}")
         name = f"Quotient manifold of Hermitian {n}x{n} matrices of rank {k}"

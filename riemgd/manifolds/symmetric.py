@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._stacked import multiskew, multisym, positive_int, stack_shape
+from riemgd.manifolds._matrix import positive_int, skew, stack_shape, sym
 from riemgd.manifolds.base import Manifold, check_array, check_shape, point_tolerance
 
 
@@ -117,7 +117,7 @@ class Symmetric(_MatrixSubspace):
         copies = f"{k} " if k > 1 else ""
         super().__init__(n, k, k * n * (n + 1) // 2, f"Manifold of {copies}{n}x{n} symmetric matrices")
 
-    _part = staticmethod(multisym)
+    _part = staticmethod(sym)
 
 
 class SkewSymmetric(_MatrixSubspace):
@@ -145,4 +145,4 @@ class SkewSymmetric(_MatrixSubspace):
         copies = f"{k} " if k > 1 else ""
         super().__init__(n, k, k * n * (n - 1) // 2, f"Manifold of {copies}{n}x{n} skew-symmetric matrices")
 
-    _part = staticmethod(multiskew)
+    _part = staticmethod(skew)

@@ -7,18 +7,9 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
-from riemgd.manifolds._complex import (
-    check_integer,
-    complex_normal,
-    hconj,
-    herm,
-    hermitian_function,
-    per_matrix,
-    skewh,
-    stack_shape,
-    unitary_factor,
-)
+from riemgd.manifolds._complex import complex_normal, hconj, herm, hermitian_function, per_matrix, skewh, unitary_factor
 from riemgd.manifolds._lie import LieAlgebraCoordinates
+from riemgd.manifolds._matrix import positive_int, stack_shape
 from riemgd.manifolds.base import check_complex_array, check_shape, point_tolerance
 
 _RETRACTIONS = ("qr", "polar")
@@ -69,7 +60,7 @@ class UnitaryGroup(LieAlgebraCoordinates):
     def __init__(self, n: int, *, k: int = 1, retraction: str = "qr"):
         if retraction not in _RETRACTIONS:
             raise ValueError(f"retraction must be one of {_RETRACTIONS}, got {retraction!r}")
-        self._n, self._k, self._retraction = check_integer(n, "n"), check_integer(k, "k"), retraction
+        self._n, self._k, self._retraction = positive_int(n, "n"), positive_int(k, "k"), retraction
         self._shape = stack_shape(self._k, self._n, self._n)
         name = f"Unitary group U({n})" + (f"^{k}" if self._k > 1 else "") + f" with {retraction} retraction"
         super().__init__(name, self._k * self._n**2)
