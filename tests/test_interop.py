@@ -51,30 +51,41 @@ def assert_rayleigh_optimum(A: np.ndarray, cost: float, point) -> None:
     assert abs(abs(point @ vectors[:, -1]) - 1.0) < 1e-8
 
 
-# ------------------------------------------------------- pymanopt → riemgd
-@pytest.mark.parametrize("name", sorted(riemgd_optimizers()))
-@pytest.mark.parametrize("backend", ["autograd", "numpy"])
-def test_pymanopt_problem_on_pymanopt_sphere_in_riemgd_optimizers(name, backend):
-    A = spectrum_matrix(0)
-    manifold = pymanopt.manifolds.Sphere(N)
+def pymanopt_rayleigh(manifold, A: np.ndarray, backend: str, *, gradient: bool = True, hessian: bool = False):
+    """The Rayleigh cost ``−xᵀAx`` as a pymanopt problem: with autograd, the cost alone;
+    with numpy, the cost and (as asked) the Euclidean gradient ``−2Ax`` and Hessian ``−2Au``."""
     if backend == "autograd":
 
         @pymanopt.function.autograd(manifold)
         def cost(x):
             return -x @ A @ x
 
-        problem = pymanopt.Problem(manifold, cost)
-    else:
+        return pymanopt.Problem(manifold, cost)
 
-        @pymanopt.function.numpy(manifold)
-        def cost(x):
-            return -x @ A @ x
+    @pymanopt.function.numpy(manifold)
+    def cost(x):
+        return -x @ A @ x
 
-        @pymanopt.function.numpy(manifold)
-        def euclidean_gradient(x):
-            return -2.0 * A @ x
+    @pymanopt.function.numpy(manifold)
+    def euclidean_gradient(x):
+        return -2.0 * A @ x
 
-        problem = pymanopt.Problem(manifold, cost, euclidean_gradient=euclidean_gradient)
+    @pymanopt.function.numpy(manifold)
+    def euclidean_hessian(x, u):
+        return -2.0 * A @ u
+
+    derivatives = {"euclidean_gradient": euclidean_gradient} if gradient else {}
+    if hessian:
+        derivatives["euclidean_hessian"] = euclidean_hessian
+    return pymanopt.Problem(manifold, cost, **derivatives)
+
+
+# ------------------------------------------------------- pymanopt → riemgd
+@pytest.mark.parametrize("name", sorted(riemgd_optimizers()))
+@pytest.mark.parametrize("backend", ["autograd", "numpy"])
+def test_pymanopt_problem_on_pymanopt_sphere_in_riemgd_optimizers(name, backend):
+    A = spectrum_matrix(0)
+    problem = pymanopt_rayleigh(pymanopt.manifolds.Sphere(N), A, backend)
     result = riemgd_optimizers()[name].run(problem, initial_point=unit_vector(1))
     assert result.reason in ("min_gradient_norm", "min_step_size"), result.stopping_criterion
     assert_rayleigh_optimum(A, result.cost, result.point)
@@ -320,30 +331,8 @@ def test_pymanopt_trust_regions_run_a_riemgd_product_problem():
 def test_riemgd_trust_regions_run_a_pymanopt_problem(manifold_kind, backend):
     A = spectrum_matrix(20)
     manifold = pymanopt.manifolds.Sphere(N) if manifold_kind == "pymanopt" else riemgd.Sphere(N)
-    if backend == "autograd":
-
-        @pymanopt.function.autograd(manifold)
-        def cost(x):
-            return -x @ A @ x
-
-        problem = pymanopt.Problem(manifold, cost)
-    else:  # pymanopt's own euclidean_hessian, converted by the manifold's euclidean_to_riemannian_hessian
-
-        @pymanopt.function.numpy(manifold)
-        def cost(x):
-            return -x @ A @ x
-
-        @pymanopt.function.numpy(manifold)
-        def euclidean_gradient(x):
-            return -2.0 * A @ x
-
-        @pymanopt.function.numpy(manifold)
-        def euclidean_hessian(x, u):
-            return -2.0 * A @ u
-
-        problem = pymanopt.Problem(
-            manifold, cost, euclidean_gradient=euclidean_gradient, euclidean_hessian=euclidean_hessian
-        )
+    # numpy: pymanopt's own euclidean_hessian, converted by the manifold's euclidean_to_riemannian_hessian
+    problem = pymanopt_rayleigh(manifold, A, backend, hessian=True)
     result = riemgd.TrustRegions(min_gradient_norm=1e-11).run(problem, initial_point=unit_vector(21))
     assert result.reason == "min_gradient_norm", result.stopping_criterion
     assert_tight_rayleigh_optimum(A, result.cost, result.point)
@@ -371,16 +360,6 @@ def test_riemgd_newton_runs_a_pymanopt_problem_with_riemannian_hessian():
 
 def test_riemgd_trust_regions_on_a_pymanopt_problem_without_hessian_fail_clearly():
     A = spectrum_matrix(24)
-    manifold = pymanopt.manifolds.Sphere(N)
-
-    @pymanopt.function.numpy(manifold)
-    def cost(x):
-        return -x @ A @ x
-
-    @pymanopt.function.numpy(manifold)
-    def euclidean_gradient(x):
-        return -2.0 * A @ x
-
-    problem = pymanopt.Problem(manifold, cost, euclidean_gradient=euclidean_gradient)
+    problem = pymanopt_rayleigh(pymanopt.manifolds.Sphere(N), A, "numpy")
     with pytest.raises(NotImplementedError, match="NumPy backend"):
         riemgd.TrustRegions().run(problem, initial_point=unit_vector(25))
