@@ -95,10 +95,6 @@ class ComplexCircle(Manifold):
         """The midpoint of the shorter arc, ``(a + b)/|a + b|`` entrywise."""
         return self._normalize(point_a + point_b)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_b u``."""
-        return self.projection(point_b, tangent_vector_a)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return self._normalize(complex_normal(backend.default_rng(rng), (self._n,)))
 

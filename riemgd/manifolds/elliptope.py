@@ -97,10 +97,6 @@ class Elliptope(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return _normalize_rows(point + tangent_vector)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{Y_b} u``."""
-        return self.projection(point_b, tangent_vector_a)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return _normalize_rows(backend.default_rng(rng).standard_normal(self._shape))
 

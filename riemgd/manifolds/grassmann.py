@@ -99,11 +99,6 @@ class Grassmann(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return orthonormal_factor(point + tangent_vector)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{T_b} u``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return self.projection(point_b, tangent_vector_a)
-
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         xp = backend.namespace(point, tangent_vector)
         w, s, vt = xp.linalg.svd(tangent_vector, full_matrices=False)

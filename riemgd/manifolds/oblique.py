@@ -73,10 +73,6 @@ class Oblique(Manifold):
         check_shape(tangent_vector, self._shape, "tangent_vector")
         return _normalize_columns(point + tangent_vector)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{T_b} u``."""
-        return self.projection(point_b, tangent_vector_a)
-
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         check_shape(point, self._shape, "point")
         check_shape(tangent_vector, self._shape, "tangent_vector")

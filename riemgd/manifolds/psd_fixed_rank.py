@@ -98,11 +98,6 @@ class PSDFixedRank(Manifold):
     def dist(self, point_a: Any, point_b: Any) -> Any:
         return self.norm(point_a, self.log(point_a, point_b))
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{Y_b} u``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return self.projection(point_b, tangent_vector_a)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return backend.default_rng(rng).standard_normal(self._shape)
 

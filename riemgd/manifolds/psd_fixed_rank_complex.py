@@ -105,10 +105,6 @@ class PSDFixedRankComplex(Manifold):
     def dist(self, point_a: Any, point_b: Any) -> Any:
         return self.norm(point_a, self.log(point_a, point_b))
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_b u``."""
-        return self.projection(point_b, tangent_vector_a)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return complex_normal(backend.default_rng(rng), (self._n, self._k))
 

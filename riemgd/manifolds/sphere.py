@@ -88,11 +88,6 @@ class Sphere(Manifold):
         y = point + tangent_vector
         return y / self._frobenius(y)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{T_b} u``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return self.projection(point_b, tangent_vector_a)
-
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         xp = backend.namespace(point, tangent_vector)
         t = self._frobenius(tangent_vector)

@@ -101,10 +101,6 @@ class _SphereInSubspace(Manifold):
     def retraction(self, point: Any, tangent_vector: Any) -> Any:
         return self._sphere.retraction(point, tangent_vector)
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{T_b} u``."""
-        return self.projection(point_b, tangent_vector_a)
-
     def exp(self, point: Any, tangent_vector: Any) -> Any:
         return self._sphere.exp(point, tangent_vector)
 

@@ -128,11 +128,6 @@ class Stiefel(Manifold):
         frame = backend.concat(xp, [point, tangent_vector], axis=-1)
         return frame @ (block @ expm(-a))
 
-    def transport(self, point_a: Any, point_b: Any, tangent_vector_a: Any) -> Any:
-        """Projection transport ``P_{T_b} u``."""
-        check_shape(tangent_vector_a, self._shape, "tangent_vector_a")
-        return self.projection(point_b, tangent_vector_a)
-
     def random_point(self, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
         return orthonormal_factor(backend.default_rng(rng).standard_normal(self._shape))
 
