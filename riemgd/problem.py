@@ -191,6 +191,16 @@ class Problem:
         """The cost ``f(x)``."""
         return self._cost(point)
 
+    def costs_along(self, point: Point, tangent_vector: Any, steps: Any) -> list[float] | None:
+        """``f(R_x(t u))`` for each ``t`` of ``steps`` when the problem evaluates them
+        together (a functional loss on a model manifold whose model shares the work along
+        a line, ``Loss.costs_along``); None otherwise: the caller then evaluates the
+        points one by one."""
+        if self._route is not _Route.FUNCTIONAL:
+            return None
+        along = getattr(self.loss, "costs_along", None)
+        return None if along is None else along(self.manifold, point, tangent_vector, steps)
+
     def euclidean_gradient(self, point: Point) -> Any:
         """Euclidean gradient ``∇f(x)`` (only when the problem has one)."""
         if self._euclidean_gradient is None:

@@ -463,6 +463,15 @@ class ModelManifold(Manifold):
         """``v_θ``: the discretized function, an element of ``V`` (read-only)."""
         return _read_only(self._values(point))
 
+    def values_along(self, point: Array, tangent_vector: Array, steps: Any) -> Any:
+        """The functions ``v`` at ``R_θ(t c) = θ + t c`` for each ``t`` of ``steps``, lazily and
+        without caching the trial points, when the model evaluates along a line (work shared
+        between the steps, :meth:`Space.evaluate_along`); None otherwise."""
+        if type(self).retraction is not ModelManifold.retraction or self._products_free:
+            return None
+        check_shape(tangent_vector, tuple(point.shape), "tangent_vector")
+        return self.space.evaluate_along(self.model, point, tangent_vector, steps)
+
     def function_values(self, point: Array) -> Array:
         """``v_θ`` (same as :meth:`embed`; the name losses use)."""
         return _read_only(self._values(point))

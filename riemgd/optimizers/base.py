@@ -343,6 +343,14 @@ class _CountingProblem:
         self.cost_evaluations += 1
         return self._problem.cost(point)
 
+    def costs_along(self, point: Any, tangent_vector: Any, steps: Any) -> list[float] | None:
+        """The problem's ``costs_along`` (one cost evaluation counted per step), or None."""
+        along = getattr(self._problem, "costs_along", None)
+        costs = None if along is None else along(point, tangent_vector, steps)
+        if costs is not None:
+            self.cost_evaluations += len(costs)
+        return costs
+
     def riemannian_gradient(self, point: Any) -> Any:
         known = self.known_gradient
         if known is not None and known[0] is point:

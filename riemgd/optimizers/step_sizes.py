@@ -168,7 +168,11 @@ class GridSearch(StepSize):
     geometric grid, ``t* = argmin_{t ∈ {1, ρ, …, ρ^{K−1}}} f(R_x(t d))``, taken
     only if it lowers the cost (otherwise the point is kept).
 
-    Costs ``K`` cost evaluations per iteration and no gradient.
+    Costs ``K`` cost evaluations per iteration and no gradient. Where the problem
+    evaluates costs along a line (``problem.costs_along``: a PDE or least-squares
+    loss on a :class:`~riemgd.models.ShallowNetwork`, whose pre-activations are
+    affine in the step) the ``K`` trials share the products with the points, and
+    only the chosen step is retracted.
 
     Args:
         trials: ``K``, the number of grid steps (default 31: ``2⁰ … 2⁻³⁰``).
@@ -184,10 +188,21 @@ class GridSearch(StepSize):
         self.largest_step = positive_number(largest_step, "largest_step")
 
     def __call__(self, problem: Any, point: Any, cost: float, direction: Any) -> Step:
+        steps = [self.largest_step * self.contraction_factor**k for k in range(self.trials)]
+        along = getattr(problem, "costs_along", None)
+        costs = None if along is None else along(point, direction.step(1.0), steps)  # d(t) = t d(1)
+        if costs is not None:  # the trials together: only the chosen step is retracted
+            best_t, best_cost = None, cost
+            for t, trial in zip(steps, costs, strict=True):
+                if trial < best_cost:  # the first of equal minima; NaN never wins
+                    best_t, best_cost = t, trial
+            if best_t is None:
+                return Step(point, None, 0.0, cost, non_finite=not all(math.isfinite(c) for c in costs))
+            return _take(problem, point, direction, best_t, best_cost)
         best = Step(point, None, 0.0, cost)
         seen_non_finite = False
-        for k in range(self.trials):
-            step = _take(problem, point, direction, self.largest_step * self.contraction_factor**k)
+        for t in steps:
+            step = _take(problem, point, direction, t)
             step.cost = backend.to_float(problem.cost(step.point))
             seen_non_finite = seen_non_finite or not math.isfinite(step.cost)
             if step.cost < best.cost:

@@ -77,6 +77,18 @@ class Loss:
         """``L(v_θ)``."""
         return self.value(manifold.function_values(theta), manifold.space)
 
+    def costs_along(self, manifold: Any, theta: Array, tangent_vector: Array, steps: Any) -> list[float] | None:
+        """``L(v)`` at ``R_θ(t c)`` for each ``t`` of ``steps`` from the manifold's
+        ``values_along`` (a grid line search's trials at once); None when the manifold
+        cannot, or when a subclass computes its cost otherwise than ``L(v_θ)``."""
+        along = getattr(manifold, "values_along", None)
+        if along is None or type(self).cost is not Loss.cost:
+            return None
+        lines = along(theta, tangent_vector, steps)
+        if lines is None:
+            return None
+        return [backend.to_float(self.value(values, manifold.space)) for values in lines]
+
     def euclidean_gradient(self, manifold: Any, theta: Array) -> Array:
         """``∇_θ L = Jᵀ q``."""
         return manifold.pullback(theta, self.derivative(manifold.function_values(theta), manifold.space))

@@ -120,6 +120,16 @@ class PDEResidual(Loss):
         vb, jb = model.evaluate(theta, self.boundary.points, ("value",), jacobian=jacobian)
         return lv, vb[0], jr, (jb[0] if jacobian else None)
 
+    def operator_values_along(self, model: Model, theta: Array, direction: Array, steps: Any) -> Any:
+        """``(𝓛v, v(x_b))`` at ``θ + t d`` for each ``t`` of ``steps``, lazily, from a model
+        with ``operator_values_along`` (:class:`~riemgd.models.ShallowNetwork`); None otherwise."""
+        along = getattr(model, "operator_values_along", None)
+        if along is None:
+            return None
+        interior = along(theta, direction, self.interior.points, self.operator, steps)
+        boundary = along(theta, direction, self.boundary.points, "value", steps)
+        return zip(interior, boundary, strict=True)
+
     def _parts(self, manifold: Any, theta: Array, jacobian: bool) -> tuple:
         return self.residuals(manifold.model, theta, jacobian=jacobian)
 
@@ -190,6 +200,14 @@ class _ResidualModel(Model):
         xp = backend.namespace(theta)
         values = backend.concat(xp, [lv, vb])
         return [values], ([backend.concat(xp, [jr, jb])] if jacobian else None)
+
+    def values_along(self, theta: Array, direction: Array, x: Any, terms: Any, steps: Any) -> Any:
+        """The residual map's values at ``θ + t d`` for each ``t`` (None: the model cannot)."""
+        lines = self.pde.operator_values_along(self.model, theta, direction, steps)
+        if lines is None:
+            return None
+        xp = backend.namespace(theta)
+        return ([backend.concat(xp, [lv, vb])] for lv, vb in lines)
 
 
 class _ResidualProducts(_ResidualModel):

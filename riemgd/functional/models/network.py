@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -170,7 +170,43 @@ class ShallowNetwork(MLP):
         powers, ``c`` the coefficients of the order-``q`` terms by axis), ``c₀(σ(z)a + c)`` for
         ``q = 0``: one product per order instead of one per term."""
         xp, _, z, (W, _, a, c) = self._pre_activations(theta, x)
-        orders, coefficients = self._grouped(operator)
+        return self._values_from(z, W, a, c, self._grouped(operator), xp, theta)
+
+    def operator_values_along(
+        self, theta: Array, direction: Array, x: Array, operator: str | Mapping[str, float], steps: Sequence[float]
+    ) -> Iterator[Array]:
+        """``𝓛v`` at ``θ + t d`` for each ``t`` of ``steps`` (a grid line search's trials), lazily.
+
+        The pre-activations are affine in the step, ``z(θ + t d) = z + t dz`` with
+        ``z = W x + b`` and ``dz = dW x + db``: the products with the points are made
+        once for the whole line, and each step costs the activation and one product."""
+        operator = {operator: 1.0} if isinstance(operator, str) else dict(operator)
+        check_theta(direction, self.num_params)
+        xp, X, z0, (W, _, a, c) = self._pre_activations(theta, x)  # checked now, not at the first step
+        dW, db, da, dc = self.unpack(direction)
+        dz = X @ dW.T
+        dz += db
+        grouped = self._grouped(operator)
+
+        def line() -> Iterator[Array]:
+            for t in steps:
+                z = dz * t
+                z += z0  # z(θ + t d), one pass and one array less than z0 + t dz
+                yield self._values_from(z, W + t * dW, a + t * da, c + t * dc, grouped, xp, theta)
+
+        return line()
+
+    def values_along(
+        self, theta: Array, direction: Array, x: Array, terms: Sequence[str], steps: Sequence[float]
+    ) -> Iterator[list[Array]]:
+        """:meth:`evaluate`'s values (one array per term) at ``θ + t d`` for each ``t`` of
+        ``steps`` (see :meth:`operator_values_along`)."""
+        lines = [self.operator_values_along(theta, direction, x, term, steps) for term in terms]
+        return (list(values) for values in zip(*lines, strict=True))
+
+    def _values_from(self, z: Array, W: Array, a: Array, c: Array, grouped: tuple, xp: Any, theta: Array) -> Array:
+        """``𝓛v`` from the pre-activations ``z`` and ``W, a, c`` (``grouped``: :meth:`_grouped`'s)."""
+        orders, coefficients = grouped
         if len(orders) == 1:  # one order (a Laplacian, or values): that derivative alone
             (q,) = orders
             derivative, factor = single_derivative(self.activation, z, xp, q)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -173,6 +173,24 @@ class Space:
         p = theta.shape[0]
         parts = [xp.reshape(xp.permute_dims(j, (1, 0, 2)) if j.ndim == 3 else j, (-1, p)) for j in jacobians]
         return v, (backend.concat(xp, parts) if len(parts) > 1 else parts[0])
+
+    def evaluate_along(self, model: Any, theta: Array, direction: Array, steps: Sequence[float]) -> Iterator | None:
+        """The values ``v`` (laid out as by :meth:`evaluate`) at ``θ + t d`` for each ``t``
+        of ``steps``, lazily, when the model evaluates along a line (``model.values_along``,
+        which may return None); None otherwise and on chunked points."""
+        along = getattr(model, "values_along", None)
+        if along is None or chunked.is_chunked(self.points):
+            return None
+        lines = along(theta, direction, self.points, self.terms, steps)
+        if lines is None:
+            return None
+        xp = backend.namespace(theta)
+
+        def flat(values: list[Array]) -> Array:
+            parts = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]  # (m, q) → output-major
+            return backend.concat(xp, parts) if len(parts) > 1 else parts[0]
+
+        return (flat(values) for values in lines)
 
     def discretize(self, target: Any, *, name: str = "target") -> Array:
         """A target function as an element of ``V``: a callable is evaluated at
