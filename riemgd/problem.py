@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from riemgd import backend
+from riemgd._classes import defined_with
 from riemgd.functional.losses.generic import Loss
 from riemgd.manifolds.base import Manifold
 from riemgd.manifolds.product import ProductVector
@@ -298,7 +299,7 @@ class Problem:
         euclidean_hessian, manifold = self._euclidean_hessian, self.manifold
         embed = None if getattr(manifold, "tangent_coordinates", False) else manifold.embedding
         at_point = getattr(manifold, "euclidean_to_riemannian_hessian_at", None)  # x- and ∇f(x)-terms once
-        if at_point is not None and _defined_with(
+        if at_point is not None and defined_with(
             type(manifold), "euclidean_to_riemannian_hessian_at", "euclidean_to_riemannian_hessian"
         ):
             convert_here = at_point(point, gradient)
@@ -466,13 +467,6 @@ def _as_product(value: Any) -> Any:
     if isinstance(value, (tuple, list)) and not isinstance(value, ProductVector):
         return ProductVector(value)
     return value
-
-
-def _defined_with(cls: type, fast: str, reference: str) -> bool:
-    """Whether the class that defines method ``fast`` is (a subclass of) the one that defines
-    ``reference``: a subclass that overrides ``reference`` alone must not get an inherited ``fast``."""
-    owner = {name: next((c for c in cls.__mro__ if name in c.__dict__), object) for name in (fast, reference)}
-    return issubclass(owner[fast], owner[reference])
 
 
 def _copy(point: Point) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from riemgd import backend
+from riemgd._classes import defined_with
 
 Array = Any
 
@@ -47,9 +48,7 @@ def has_constant_jacobian(model: Any) -> bool:
     """``model.constant_jacobian``, when the class that sets it also defines (or inherits
     from it) the ``evaluate`` in use: a user's subclass of ``Linear`` whose ``evaluate``
     makes ``J`` depend on ``θ`` is not taken for constant."""
-    mro = type(model).__mro__
-    owner = {name: next((c for c in mro if name in c.__dict__), object) for name in ("constant_jacobian", "evaluate")}
-    trusted = issubclass(owner["constant_jacobian"], owner["evaluate"])
+    trusted = defined_with(type(model), "constant_jacobian", "evaluate")
     return trusted and bool(getattr(model, "constant_jacobian", False))
 
 

@@ -166,8 +166,7 @@ class Space:
             return chunked.evaluate(model, theta, self.points, self.terms, jacobian=jacobian, outputs=outputs)
         values, jacobians = model.evaluate(theta, self.points, self.terms, jacobian=jacobian)
         xp = backend.namespace(theta)
-        flat = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]  # (m, q) → output-major
-        v = backend.concat(xp, flat) if len(flat) > 1 else flat[0]
+        v = _output_major(xp, values)
         if not jacobian:
             return v, None
         p = theta.shape[0]
@@ -185,12 +184,7 @@ class Space:
         if lines is None:
             return None
         xp = backend.namespace(theta)
-
-        def flat(values: list[Array]) -> Array:
-            parts = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]  # (m, q) → output-major
-            return backend.concat(xp, parts) if len(parts) > 1 else parts[0]
-
-        return (flat(values) for values in lines)
+        return (_output_major(xp, values) for values in lines)
 
     def discretize(self, target: Any, *, name: str = "target") -> Array:
         """A target function as an element of ``V``: a callable is evaluated at
@@ -426,3 +420,10 @@ class _Sampled(Space):
             return xp.take(array, index, axis=0)
         blocks = xp.reshape(array, (per_point, -1))
         return xp.reshape(xp.take(blocks, index, axis=1), (-1,))
+
+
+def _output_major(xp: Any, values: list[Array]) -> Array:
+    """One value array per term, ``(m,)`` or ``(m, q)``, as one vector of ``V``: terms one
+    after the other, each output-major (entry ``k m + i`` for output ``k`` at point ``i``)."""
+    flat = [xp.reshape(t.T if t.ndim == 2 else t, (-1,)) for t in values]
+    return backend.concat(xp, flat) if len(flat) > 1 else flat[0]
