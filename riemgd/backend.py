@@ -207,7 +207,15 @@ def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = Fa
     """Solve ``L y = b`` (or ``Lᵀ y = b`` when ``trans``) for triangular ``L``."""
     xp = namespace(L, b)
     if xp is np:
-        return scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans), check_finite=False)
+        trtrs = _TRTRS.get(L.dtype.char) if L.ndim == 2 and b.ndim <= 2 and b.dtype == L.dtype else None
+        if trtrs is None:
+            return scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans), check_finite=False)
+        if not L.flags.f_contiguous:  # LAPACK reads column-major: solve with Lᵀ, whose storage L is
+            L, lower, trans = L.T, not lower, not trans
+        x, info = trtrs(L, b, lower=int(lower), trans=int(trans))
+        if info > 0:
+            raise np.linalg.LinAlgError(f"singular triangular matrix: zero on the diagonal at index {info - 1}")
+        return x
     if _is_cupy(L):
         import cupyx.scipy.linalg
 
@@ -237,6 +245,9 @@ def cholesky_solve(L: Array, b: Array) -> Array:
 # wrappers add argument checks and array-API dispatch, about 20 µs a call, which is
 # most of a natural-gradient iteration on a small model.
 _LAPACK = {char: scipy.linalg.get_lapack_funcs(("potrf", "potrs"), dtype=np.dtype(char)) for char in ("f", "d")}
+# The triangular solve likewise (LAPACK ``trtrs``, the routine scipy.linalg.solve_triangular
+# calls, with the same arguments: the same floats, about 4 µs instead of 20 µs for 20 × 20).
+_TRTRS = {char: scipy.linalg.get_lapack_funcs("trtrs", dtype=np.dtype(char)) for char in "fdFD"}
 
 
 def cholesky(G: Array) -> Array | None:

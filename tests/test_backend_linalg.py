@@ -129,6 +129,33 @@ def test_solve_triangular_matches_a_general_solve(lower, trans):
     assert relative_error(x, scipy.linalg.solve_triangular(t, b, lower=lower, trans=int(trans))) <= 1e-14
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("trans", [False, True])
+@pytest.mark.parametrize("lower", [True, False])
+def test_solve_triangular_calls_lapack_as_scipy_does(dtype, order, trans, lower):
+    """The direct LAPACK call gives scipy's floats, for either storage order, a
+    vector or a matrix right-hand side, and a complex factor (``trans``: Lᵀ, not Lᴴ)."""
+    rng = np.random.default_rng(9)
+    raw = rng.standard_normal((9, 9)) + (1j * rng.standard_normal((9, 9)) if dtype is np.complex128 else 0)
+    t = np.array(np.tril(raw) + 4 * np.eye(9), dtype=dtype, order=order)
+    t = t if lower else np.array(t.T, order=order)
+    for b in (rng.standard_normal(9).astype(dtype), rng.standard_normal((9, 4)).astype(dtype)):
+        x = backend.solve_triangular(t, b, lower=lower, trans=trans)
+        assert x.shape == b.shape and x.dtype == dtype
+        assert np.array_equal(x, scipy.linalg.solve_triangular(t, b, lower=lower, trans=int(trans)))
+        expected = np.linalg.solve(t.T if trans else t, b)
+        tolerance = 1e-4 if dtype is np.float32 else 1e-12
+        assert np.max(np.abs(x - expected)) <= tolerance * np.max(np.abs(expected))  # complex-safe
+
+
+def test_solve_triangular_rejects_a_singular_factor():
+    factor = np.tril(np.ones((4, 4)))
+    factor[2, 2] = 0.0
+    with pytest.raises(np.linalg.LinAlgError, match="index 2"):
+        backend.solve_triangular(factor, np.ones(4))
+
+
 # array-API path (the CuPy-like branch)
 
 
