@@ -91,7 +91,12 @@ def test_on_linear_least_squares_the_gain_ratio_is_one(solver):
     assert manifold._whitened(theta) is whitened
     np.testing.assert_allclose(manifold.solver(theta).shift, np.full(4, 1e-2 * 2 / 3), rtol=1e-15)
     G = J.T @ (W[:, None] * J) + manifold.damping * np.eye(4)
-    np.testing.assert_allclose(problem.riemannian_gradient(theta), np.linalg.solve(G, g), rtol=1e-10)
+    expected = np.linalg.solve(G, g)
+    if solver == "cg":  # CG stops at a relative residual of 1e-10, a normwise bound: its small
+        # components carry errors of the size of the large ones' round-off (1.5e-10 of -0.013 here)
+        assert np.linalg.norm(problem.riemannian_gradient(theta) - expected) <= 1e-10 * np.linalg.norm(expected)
+    else:
+        np.testing.assert_allclose(problem.riemannian_gradient(theta), expected, rtol=1e-10)
 
 
 def test_gain_ratio_of_a_network_step_by_hand():

@@ -17,10 +17,14 @@ N = 8
 A = np.diag(np.linspace(1.0, 6.0, N)) + 0.3 * np.ones((N, N))
 
 
-def sphere_gradient(x):
-    """grad f for f(x) = xᵀAx on the sphere, by hand: (I − xxᵀ) 2Ax."""
-    g = 2.0 * A @ x
+def sphere_gradient_of(matrix, x):
+    """grad f for f(x) = xᵀMx on the sphere, by hand: (I − xxᵀ) 2Mx."""
+    g = 2.0 * matrix @ x
     return g - (x @ g) * x
+
+
+def sphere_gradient(x):
+    return sphere_gradient_of(A, x)
 
 
 def rayleigh() -> riemgd.Problem:
@@ -157,8 +161,16 @@ def test_no_step_along_an_ascent_direction_or_from_a_stationary_point():
     uphill = riemgd.optimizers.Direction(g, 1.0, g, manifold=problem.manifold, point=x)
     step = Wolfe()(problem, x, x @ A @ x, uphill)
     assert step.vector is None and step.size == 0.0
-    vector = np.linalg.eigh(A)[1][:, 0]  # an eigenvector: grad f = 0
-    result = riemgd.GradientDescent(Wolfe(), min_gradient_norm=0.0).run(problem, initial_point=vector)
+    # a stationary point in floating point too: e₁ is an exact eigenvector of a diagonal matrix, so
+    # grad f(e₁) = 2Ae₁ − (e₁ᵀ2Ae₁)e₁ = 0 exactly (an eigenvector from eigh leaves a round-off
+    # gradient, along which a search may find round-off-sized decreases)
+    diagonal = np.diag(np.linspace(1.0, 6.0, N))
+    stationary = riemgd.Problem(
+        riemgd.Sphere(N), lambda x: x @ diagonal @ x, euclidean_gradient=lambda x: 2 * diagonal @ x
+    )
+    vector = np.eye(N)[0]
+    assert not np.any(sphere_gradient_of(diagonal, vector))
+    result = riemgd.GradientDescent(Wolfe(), min_gradient_norm=0.0).run(stationary, initial_point=vector)
     assert result.reason == "min_step_size" and result.iterations == 1
 
 
