@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
         ],
         title=f"θᵀBΦ with non-orthogonal B, G = BBᵀ (cond {np.linalg.cond(gram):.1f}); errors ‖v − P_V u‖_L²",
     )
+
     def error_of(theta: np.ndarray) -> float:  # ‖v_θ − P_V u‖_L²
         return float(np.linalg.norm(coefficients(theta) - projection))
 

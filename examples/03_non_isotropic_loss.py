@@ -188,6 +188,7 @@ def plot(runs: dict, theta0: np.ndarray, args) -> Path:
         ax.plot(*optimum, "k*", markersize=14, label="minimizer (u)")
         ax.set(title=title, xlabel=labels[0], ylabel=labels[1], aspect="equal")
     ax = axes[2]
+
     def error_of(theta: np.ndarray) -> float:  # ‖v_θ − u‖_K, v_θ = Bᵀθ
         r = theta @ B - U
         return float(np.sqrt(r @ K @ r))

@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
             f"eig(G⁻¹H) at v* = {np.sort(curvature.real).round(3).tolist()}"
         ),
     )
+
     def error_of(theta: np.ndarray) -> float:  # ‖v_θ − v*‖_L²
         return float(np.linalg.norm(coefficients(theta) - c_star))
 
