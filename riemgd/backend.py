@@ -207,14 +207,18 @@ def solve_triangular(L: Array, b: Array, *, lower: bool = True, trans: bool = Fa
     """Solve ``L y = b`` (or ``Lᵀ y = b`` when ``trans``) for triangular ``L``."""
     xp = namespace(L, b)
     if xp is np:
-        trtrs = _TRTRS.get(L.dtype.char) if L.ndim == 2 and b.ndim <= 2 and b.dtype == L.dtype else None
+        trtrs = _TRTRS.get(L.dtype.char) if L.ndim == 2 and 1 <= b.ndim <= 2 and b.dtype == L.dtype else None
         if trtrs is None:
             return scipy.linalg.solve_triangular(L, b, lower=lower, trans=int(trans), check_finite=False)
+        if L.shape[0] != L.shape[1] or b.shape[0] != L.shape[0]:  # LAPACK would read past b silently
+            raise ValueError(f"solve_triangular needs a square L and b with as many rows: got {L.shape} and {b.shape}")
         if not L.flags.f_contiguous:  # LAPACK reads column-major: solve with Lᵀ, whose storage L is
             L, lower, trans = L.T, not lower, not trans
         x, info = trtrs(L, b, lower=int(lower), trans=int(trans))
         if info > 0:
             raise np.linalg.LinAlgError(f"singular triangular matrix: zero on the diagonal at index {info - 1}")
+        if info < 0:
+            raise ValueError(f"trtrs rejected its argument {-info}")
         return x
     if _is_cupy(L):
         import cupyx.scipy.linalg

@@ -149,6 +149,12 @@ def test_solve_triangular_calls_lapack_as_scipy_does(dtype, order, trans, lower)
         assert np.max(np.abs(x - expected)) <= tolerance * np.max(np.abs(expected))  # complex-safe
 
 
+@pytest.mark.parametrize(("shape_l", "shape_b"), [((3, 3), (4,)), ((3, 3), (2, 2)), ((3, 4), (3,))])
+def test_solve_triangular_rejects_mismatched_shapes(shape_l, shape_b):
+    with pytest.raises(ValueError, match="square L and b with as many rows"):
+        backend.solve_triangular(np.tril(np.ones(shape_l)), np.ones(shape_b))
+
+
 def test_solve_triangular_rejects_a_singular_factor():
     factor = np.tril(np.ones((4, 4)))
     factor[2, 2] = 0.0
