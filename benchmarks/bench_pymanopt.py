@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 import pymanopt
 import scipy.linalg
-from bench_matrix_manifolds import evaluation_time, symmetric_matrix
+from bench_matrix_manifolds import counting, evaluation_time, symmetric_matrix
 from blas_threads import describe, one_thread
 from timing import steady_allocator
 
@@ -333,7 +333,7 @@ def riemgd_method(case: Case, label: str, make: Callable, counterpart: str | Non
         problem = riemgd_problem(case, cost, gradient, hessian_product if hessian else None)
         return lambda: make().run(problem, initial_point=case.initial_point, callback=stop)
 
-    cost, gradient, hessian_product, meter = counted(case)
+    cost, gradient, hessian_product, meter = counting(case.cost, case.gradient, case.euclidean_hessian)
     run = solver(cost, gradient, hessian_product)
     result = run()  # untimed: iterations and evaluation counts
     method = Method(label, "riemgd", counterpart, run, counts=dict(meter), meter=meter)
@@ -366,35 +366,13 @@ def pymanopt_method(case: Case, label: str, make: Callable) -> Method:
         budget = smallest_budget(lambda k: float(run_with(k, problem).cost) <= case.target)
         steps = budget
 
-    cost, gradient, hessian_product, meter = counted(case)
+    cost, gradient, hessian_product, meter = counting(case.cost, case.gradient, case.euclidean_hessian)
     wrapped = pymanopt_problem(case, cost, gradient, hessian_product)
     result = run_with(budget, wrapped)  # untimed: evaluation counts
     method = Method(label, "pymanopt", None, lambda: run_with(budget, wrapped), counts=dict(meter), meter=meter)
     method.iterations, method.error = steps, case.relative_error(float(result.cost))
     method.reached = method.error <= TOLERANCE
     return method
-
-
-def counted(case: Case) -> tuple[Callable, Callable, Callable | None, dict]:
-    """The case's cost, gradient and Hessian-vector product wrapped to count their
-    calls and the seconds spent in them (``counts["seconds"]``)."""
-    counts = {"cost": 0, "gradient": 0, "hessian": 0, "seconds": 0.0}
-
-    def wrap(kind: str, fun: Callable | None) -> Callable | None:
-        if fun is None:
-            return None
-
-        def wrapped(*args):
-            counts[kind] += 1
-            start = time.perf_counter()
-            try:
-                return fun(*args)
-            finally:
-                counts["seconds"] += time.perf_counter() - start
-
-        return wrapped
-
-    return wrap("cost", case.cost), wrap("gradient", case.gradient), wrap("hessian", case.euclidean_hessian), counts
 
 
 def smallest_budget(reaches: Callable[[int], bool], limit: int = 2048) -> int:
