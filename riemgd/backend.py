@@ -176,6 +176,11 @@ def gram(A: Array) -> Array:
         and A.shape[0] > 0
         and A.shape[1] >= _SYRK_MIN_COLUMNS
     ):
+        if isinstance(A, np.ndarray) and A.ndim == 2 and not (A.flags.c_contiguous or A.flags.f_contiguous):
+            # numpy makes A.T @ A one syrk (both triangles equal) only on one contiguous buffer; of a
+            # strided view it copies each operand and multiplies them as strangers (a gemm whose
+            # triangles can differ in the last bit, as with OpenBLAS's Nehalem kernel)
+            A = np.ascontiguousarray(A)
         return A.T @ A
     syrk = scipy.linalg.blas.get_blas_funcs("syrk", (A,))
     # syrk(trans=0): C = a aᵀ, syrk(trans=1): C = aᵀ a; a must be column-major to avoid a copy, and

@@ -47,10 +47,11 @@ def test_gram_is_the_full_symmetric_product(shape, order, dtype):
 
 def test_gram_of_a_strided_view_and_an_empty_matrix():
     for a in (matrix(30, 12), matrix(300, 200)):
-        view = a[::2, 1::2]  # neither C- nor Fortran-contiguous (p = 6, numpy; p = 100, scipy)
-        g = backend.gram(view)
-        assert np.array_equal(g, g.T)
-        assert relative_error(g, np.einsum("ki,kj->ij", view, view)) <= 1e-13
+        # neither C- nor Fortran-contiguous (p = 6, numpy; p = 100, scipy), and Fortran order
+        for view in (a[::2, 1::2], a[:, ::2], np.asfortranarray(a)):
+            g = backend.gram(view)
+            assert np.array_equal(g, g.T)  # on every BLAS kernel (a gemm of copies was not, on Nehalem's)
+            assert relative_error(g, np.einsum("ki,kj->ij", view, view)) <= 1e-13
     for p in (4, 70):
         assert np.array_equal(backend.gram(np.zeros((0, p))), np.zeros((p, p)))
 
