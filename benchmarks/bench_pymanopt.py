@@ -494,14 +494,14 @@ def table(case: Case, methods: list[Method], call_times: dict[str, float]) -> tu
         counts = method.counts
         lines.append(
             f"| {method.label} | {iterations} | {counts['cost']} | {counts['gradient']} | {counts['hessian']} "
-            f"| {1e3 * method.wall:.2f} | {1e3 * in_functions(method):.2f} "
+            f"| {1e3 * method.wall:.2f} | {1e3 * method.in_functions:.2f} "
             f"| {1e6 * method.per_iteration:.1f} | {ratio} | {method.error:.1e} |"
         )
     summary = {"problem": case.name}
     for library in ("riemgd", "pymanopt"):
         reached = [m for m in methods if m.library == library and m.reached]
         summary[library] = min(reached, key=lambda m: m.wall, default=None)
-        summary[f"{library} floor"] = min((in_functions(m) for m in reached), default=math.nan)
+        summary[f"{library} floor"] = min((m.in_functions for m in reached), default=math.nan)
     ours, theirs = summary["riemgd"], summary["pymanopt"]
     lines.append("")
     if ours is not None and theirs is not None:
@@ -524,11 +524,6 @@ def table(case: Case, methods: list[Method], call_times: dict[str, float]) -> tu
 
 
 _CALLS = {"cost": "f", "gradient": "∇f", "hessian": "∇²f"}
-
-
-def in_functions(method: Method) -> float:
-    """Seconds the method spent in the problem's functions during its fastest timed run."""
-    return method.in_functions
 
 
 def call_times(case: Case, repeats: int) -> dict[str, float]:
